@@ -1,0 +1,47 @@
+# Swiftlet: `make run` starts a node, `make test` runs every test. Both install what is missing first.
+
+SWIFT ?= swift
+VENV := .venv
+PORT ?= 9000
+DATA_DIR ?= ./.swiftlet
+
+.PHONY: run test deps build release unit e2e lint format bench clean
+
+## Install the Debian packages and the Python virtual environment.
+deps:
+	@scripts/install-deps.sh
+	@scripts/make-venv.sh
+
+## Debug build of the binary and the test targets.
+build: deps
+	$(SWIFT) build --build-tests
+
+## Optimized build of the binary.
+release: deps
+	$(SWIFT) build -c release --product swiftlet
+
+## Start a node on the embedded default (SQLite in $(DATA_DIR)), listening on 127.0.0.1:$(PORT).
+run: release
+	.build/release/swiftlet serve --port $(PORT) --data-dir $(DATA_DIR)
+
+## Every test: formatting, Swift unit tests, then end-to-end tests with the real aws CLI and boto3.
+test: build lint unit e2e
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+unit: build
+	$(SWIFT) test --skip-build --parallel
+
+e2e: build
+	SWIFTLET_BIN=$(CURDIR)/.build/debug/swiftlet $(VENV)/bin/python -m pytest -q Tests/e2e
+
+## Benchmarks, each figure beside its floor measured in the same run.
+bench: release
+	SWIFTLET_BIN=$(CURDIR)/.build/release/swiftlet $(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf .build $(VENV)

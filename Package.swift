@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swiftlet",
+    products: [
+        .executable(name: "swiftlet", targets: ["swiftlet"])
+    ],
+    targets: [
+        // System libraries from Debian, found through pkg-config.
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Platform wrappers: logging, hashing, archives, files.
+        .target(name: "SwiftletSystem", dependencies: ["CCrypto", "CArchive"]),
+        // The HTTP front: connections, held requests, wire errors.
+        .target(name: "SwiftletHTTP", dependencies: ["CMicroHTTPD", "SwiftletSystem"]),
+        // Functions, ARNs, limits, validation, AWS error types.
+        .target(name: "SwiftletModel", dependencies: ["SwiftletSystem"]),
+        // The storage interface and its SQLite implementation.
+        .target(name: "SwiftletStore", dependencies: ["CSQLite", "SwiftletModel", "SwiftletSystem"]),
+        // The Lambda control API, one file per group of operations.
+        .target(
+            name: "SwiftletLambda",
+            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem"]),
+        // The subcommands and the SigV4 client they share.
+        .target(
+            name: "SwiftletCLI",
+            dependencies: ["SwiftletLambda", "SwiftletHTTP", "SwiftletStore", "SwiftletModel", "SwiftletSystem"]),
+        .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI"]),
+
+        .testTarget(name: "SwiftletSystemTests", dependencies: ["SwiftletSystem"]),
+        .testTarget(name: "SwiftletModelTests", dependencies: ["SwiftletModel"]),
+        .testTarget(name: "SwiftletStoreTests", dependencies: ["SwiftletStore", "SwiftletModel"]),
+        .testTarget(name: "SwiftletHTTPTests", dependencies: ["SwiftletHTTP", "SwiftletSystem"]),
+        .testTarget(
+            name: "SwiftletLambdaTests",
+            dependencies: ["SwiftletLambda", "SwiftletHTTP", "SwiftletStore", "SwiftletModel", "SwiftletSystem"]),
+        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "SwiftletSystem"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,110 @@
+import Foundation
+import SwiftletHTTP
+import SwiftletLambda
+import SwiftletModel
+import SwiftletStore
+import SwiftletSystem
+
+/// How a node is started.
+public struct NodeOptions: Sendable {
+    public var host = "127.0.0.1"
+    public var port: UInt16 = 9000
+    public var dataDirectory = "./.swiftlet"
+    public var region = "us-east-1"
+    public var accountId = "000000000000"
+    /// Allows listening beyond loopback while request signatures are not verified.
+    public var insecureNoAuth = false
+    public var threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    public var limits = Limits()
+
+    public init() {}
+}
+
+/// A running node: the data directory, the store, the Lambda API and the HTTP server, wired together.
+public final class Node: Sendable {
+    public let server: HTTPServer
+    let logger: Logger
+    /// The data directory's lock; held open for the node's lifetime.
+    private let lockDescriptor: Int32
+
+    /// Opens the data directory and starts serving.
+    /// - Throws: ``CLIError`` with a message for the operator when the options or the host forbid starting.
+    public init(options: NodeOptions, logger: Logger) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        self.logger = logger
+        guard ListenAddress.isLoopback(options.host) || options.insecureNoAuth else {
+            throw CLIError.usage(
+                "refusing to listen on \(options.host): this node does not verify request signatures yet, so anyone "
+                    + "who can reach the port could manage its functions. Listen on 127.0.0.1 (the default), or pass "
+                    + "--insecure-no-auth to accept that risk on a network you trust.")
+        }
+        if !ListenAddress.isLoopback(options.host) {
+            logger.warning(
+                "listening beyond loopback without request signature verification", [("http.host", options.host)])
+        }
+
+        let directory = options.dataDirectory
+        do {
+            try FileSystem.makeDirectories(directory, mode: 0o700)
+        } catch {
+            throw CLIError.failure("cannot create the data directory \(directory): \(error)")
+        }
+        lockDescriptor = open("\(directory)/node.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw CLIError.failure("another node is already using the data directory \(directory)")
+        }
+
+        let store = try SQLiteStore(path: "\(directory)/swiftlet.db")
+        let codeStore = try FileCodeStore(root: "\(directory)/code")
+        let linkKey = try Self.loadOrCreateKey(at: "\(directory)/node.key")
+
+        var configuration = LambdaServiceConfiguration()
+        configuration.accountId = options.accountId
+        configuration.region = options.region
+        configuration.limits = options.limits
+        configuration.endpoint = "http://\(options.host):\(options.port)"
+        let service = LambdaService(
+            configuration: configuration, store: store, codeStore: codeStore, linkKey: linkKey,
+            logger: logger.child("lambda"))
+        let readiness = Readiness()
+        let api = LambdaAPI(service: service, readiness: readiness)
+
+        var serverConfiguration = HTTPServerConfiguration()
+        serverConfiguration.host = options.host
+        serverConfiguration.port = options.port
+        serverConfiguration.threads = options.threads
+        serverConfiguration.maxBodyBytes = options.limits.controlRequestBytes
+        do {
+            server = try HTTPServer(configuration: serverConfiguration, handler: api, logger: logger.child("http"))
+        } catch {
+            close(lockDescriptor)
+            throw CLIError.failure("\(error)")
+        }
+        readiness.markReady()
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        logger.info(
+            "node ready",
+            [
+                ("node.endpoint", "http://\(options.host):\(server.port)"), ("node.data_dir", directory),
+                ("node.region", options.region), ("node.account_id", options.accountId),
+                ("startup_ms", String(format: "%.1f", elapsed)),
+            ])
+    }
+
+    /// Stops serving; held requests are answered first.
+    public func stop() {
+        server.stop()
+        close(lockDescriptor)
+        logger.info("node stopped")
+    }
+
+    /// The node's secret for signing links, created with owner-only permissions on first start.
+    static func loadOrCreateKey(at path: String) throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
+            return Array(data)
+        }
+        let key = Digest.randomBytes(32)
+        try FileSystem.writeAtomically(Data(key), to: path, mode: 0o600)
+        return key
+    }
+}

@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+import SwiftletModel
+import SwiftletSystem
+
+/// `swiftlet serve`: starts a node and runs until SIGINT or SIGTERM.
+enum ServeCommand {
+    static let help = """
+        Usage: swiftlet serve [options]
+
+        Starts a node serving the Lambda API on one port, keeping its state in the data directory.
+
+        Options:
+          --host ADDRESS        address to listen on (default 127.0.0.1). Addresses beyond loopback need
+                                --insecure-no-auth until request signatures are verified.
+          --port PORT           port to listen on (default 9000; 0 picks a free one)
+          --data-dir PATH       where state and code are kept (default ./.swiftlet)
+          --region REGION       region for requests that name none (default us-east-1)
+          --account-id ID       the 12-digit account functions belong to (default 000000000000)
+          --log-level LEVEL     trace, debug, info, warning or error (default info; debug logs every request)
+          --threads N           HTTP worker threads (default: the number of cores, at least 2)
+          --insecure-no-auth    allow listening on a non-loopback address without signature verification
+        """
+
+    static func run(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["insecure-no-auth"])
+        try arguments.rejectUnknown([
+            "host", "port", "data-dir", "region", "account-id", "log-level", "threads", "insecure-no-auth",
+        ])
+        if let extra = arguments.positional.first { throw CLIError.usage("unexpected argument '\(extra)'") }
+
+        var options = NodeOptions()
+        options.host = arguments.value("host") ?? options.host
+        if let port = try arguments.integer("port") {
+            guard (0...65535).contains(port) else { throw CLIError.usage("--port must be between 0 and 65535") }
+            options.port = UInt16(port)
+        }
+        options.dataDirectory = arguments.value("data-dir") ?? options.dataDirectory
+        options.region = arguments.value("region") ?? options.region
+        guard FunctionReference.isRegion(options.region) else {
+            throw CLIError.usage("--region must look like us-east-1, not '\(options.region)'")
+        }
+        options.accountId = arguments.value("account-id") ?? options.accountId
+        guard FunctionReference.isAccount(options.accountId) else {
+            throw CLIError.usage("--account-id must be 12 digits, not '\(options.accountId)'")
+        }
+        if let threads = try arguments.integer("threads") {
+            guard (1...256).contains(threads) else { throw CLIError.usage("--threads must be between 1 and 256") }
+            options.threads = threads
+        }
+        options.insecureNoAuth = arguments.flag("insecure-no-auth")
+        var level = Logger.Level.info
+        if let name = arguments.value("log-level") {
+            guard let parsed = Logger.Level(name: name) else {
+                throw CLIError.usage("--log-level must be one of trace, debug, info, warning, error")
+            }
+            level = parsed
+        }
+        let logger = Logger(label: "swiftlet", level: level)
+
+        // Signals are taken from the process and delivered to a queue, so the handler may do real work.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let node = try Node(options: options, logger: logger)
+        let stopped = DispatchSemaphore(value: 0)
+        let queue = DispatchQueue(label: "swiftlet.signals")
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler {
+                logger.info("stopping", [("signal", signalNumber == SIGINT ? "SIGINT" : "SIGTERM")])
+                stopped.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        stopped.wait()
+        node.stop()
+        sources.forEach { $0.cancel() }
+        return 0
+    }
+}

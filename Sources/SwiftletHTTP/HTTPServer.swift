@@ -1,0 +1,118 @@
+import CMicroHTTPD
+import Foundation
+import SwiftletSystem
+import Synchronization
+
+/// Something that answers requests. Called on one of the server's threads; it must answer through the
+/// responder, either before returning (fast path) or later from any thread (the request is held open and
+/// no thread waits for it).
+public protocol HTTPHandler: Sendable {
+    func handle(_ request: HTTPRequest, responder: HTTPResponder)
+}
+
+/// How the server listens and what it accepts.
+public struct HTTPServerConfiguration: Sendable {
+    /// Address to bind, numeric (`127.0.0.1`, `::1`) or a name that resolves to one.
+    public var host: String = "127.0.0.1"
+    /// Port to bind; 0 picks a free one (see ``HTTPServer/port``).
+    public var port: UInt16 = 9000
+    /// Threads polling connections. Handlers run on them, so this bounds how many run at once.
+    public var threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// Bodies past this many bytes are discarded and the request is marked ``HTTPRequest/bodyTooLarge``.
+    public var maxBodyBytes: Int = 70_167_211
+    /// Seconds an idle keep-alive connection is kept. Held (suspended) requests never time out.
+    public var idleTimeoutSeconds: Int = 120
+
+    public init() {}
+}
+
+/// Errors starting the server.
+public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// An HTTP/1.1 server over libmicrohttpd: keep-alive, chunked uploads, a pool of epoll threads, and requests
+/// that can be held open and answered later from another thread (suspend and resume).
+public final class HTTPServer: Sendable {
+    /// The bound port, useful when the configuration asked for port 0.
+    public var port: UInt16 { boundPort.load(ordering: .relaxed) }
+    private let boundPort = Atomic<UInt16>(0)
+    let handler: any HTTPHandler
+    let logger: Logger
+    let maxBodyBytes: Int
+    /// The daemon; set once at start and cleared by `stop`, under the lock.
+    private let daemon: Mutex<DaemonHandle?>
+    /// Responders whose handlers returned without answering, so `stop` can release them.
+    let held = HeldRequests()
+
+    /// Binds and starts serving.
+    /// - Throws: ``HTTPServerError`` when the address does not resolve or cannot be bound.
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws {
+        self.handler = handler
+        self.logger = logger
+        self.maxBodyBytes = configuration.maxBodyBytes
+        self.daemon = Mutex(nil)
+        let address = try SocketAddress.resolve(host: configuration.host, port: configuration.port)
+
+        var flags =
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+            | MHD_ALLOW_SUSPEND_RESUME.rawValue
+        if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let started: OpaquePointer? = address.withSockaddr { sockaddrPointer in
+            let arguments: [any CVarArg] = [
+                option(.NOTIFY_COMPLETED), unsafeBitCast(requestCompleted, to: OpaquePointer.self),
+                OpaquePointer(context),
+                option(.THREAD_POOL_SIZE), UInt32(max(1, configuration.threads)),
+                option(.CONNECTION_TIMEOUT), UInt32(configuration.idleTimeoutSeconds),
+                option(.SOCK_ADDR), OpaquePointer(sockaddrPointer),
+                option(.LISTENING_ADDRESS_REUSE), UInt32(1),
+                option(.END),
+            ]
+            return withVaList(arguments) { list in
+                MHD_start_daemon_va(
+                    flags, configuration.port, nil, nil, accessHandler, context, list)
+            }
+        }
+        guard let started else {
+            throw HTTPServerError(
+                description: "cannot listen on \(configuration.host):\(configuration.port): "
+                    + "the address is in use or not available on this host")
+        }
+        let handle = DaemonHandle(pointer: started)
+        daemon.withLock { $0 = handle }
+        boundPort.store(swiftlet_mhd_bound_port(started), ordering: .relaxed)
+        logger.info("listening", [("http.host", configuration.host), ("http.port", "\(self.port)")])
+    }
+
+    /// Answers every held request with 503, then stops accepting and closes all connections.
+    /// Safe to call more than once.
+    public func stop() {
+        for responder in held.removeAll() {
+            responder.respond(.text(503, "the server is stopping"))
+        }
+        guard
+            let current = daemon.withLock({ daemon -> DaemonHandle? in
+                let current = daemon
+                daemon = nil
+                return current
+            })
+        else { return }
+        MHD_stop_daemon(current.pointer)
+        logger.info("stopped listening", [("http.port", "\(port)")])
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// The libmicrohttpd daemon. Sendable because the only call made on it after start, `MHD_stop_daemon`,
+    /// happens once, on whichever thread took it out of the mutex.
+    private struct DaemonHandle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    private func option(_ value: MHD_OPTION) -> Int32 {
+        Int32(bitPattern: value.rawValue)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+
+extension LambdaService {
+    /// `DELETE /2015-03-31/functions/{name}`: removes the function, and its code when nothing else uses it.
+    func deleteFunction(
+        _ request: HTTPRequest, _ context: RequestContext, name: String
+    ) throws(AWSError)
+        -> HTTPResponse
+    {
+        let reference = try resolve(name, in: context)
+        let qualifier = try Self.qualifier(of: reference, parameter: request.queryValue("Qualifier"))
+        if qualifier == "$LATEST" {
+            throw .invalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
+        }
+        if let qualifier {
+            _ = try load(reference, in: context)
+            throw functionNotFound(reference.name, qualifier: qualifier, in: context)
+        }
+        let removed = try storage("delete the function") {
+            try store.deleteFunction(accountId: context.accountId, region: context.region, name: reference.name)
+        }
+        guard let removed else { throw functionNotFound(reference.name, in: context) }
+        releaseCode(removed.configuration.code.sha256Hex)
+        logger.info("function deleted", [("function.name", reference.name)])
+        return HTTPResponse(status: 204)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+import SwiftletSystem
+
+extension LambdaService {
+    /// `GET /2015-03-31/functions/{name}`: configuration, a link to download the code, and tags.
+    func getFunction(_ request: HTTPRequest, _ context: RequestContext, name: String) throws(AWSError) -> HTTPResponse {
+        let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        var wire: [String: Any] = [
+            "Configuration": record.wireConfiguration(),
+            "Code": ["RepositoryType": "S3", "Location": codeLink(for: record, request: request)],
+        ]
+        if !record.tags.isEmpty { wire["Tags"] = record.tags }
+        return .json(200, wire)
+    }
+
+    /// `GET /2015-03-31/functions/{name}/configuration`.
+    func getFunctionConfiguration(
+        _ request: HTTPRequest, _ context: RequestContext, name: String
+    ) throws(AWSError)
+        -> HTTPResponse
+    {
+        let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        return .json(200, record.wireConfiguration())
+    }
+
+    /// Loads a function named by path and `Qualifier`. Only `$LATEST` exists until versions are published.
+    func loadQualified(
+        _ name: String, qualifier: String?, in context: RequestContext
+    ) throws(AWSError)
+        -> FunctionRecord
+    {
+        let reference = try resolve(name, in: context)
+        let effective = try Self.qualifier(of: reference, parameter: qualifier)
+        let record = try load(reference, in: context)
+        if let effective, effective != "$LATEST" {
+            throw functionNotFound(reference.name, qualifier: effective, in: context)
+        }
+        return record
+    }
+
+    /// The qualifier a request means: from the name or from the `Qualifier` parameter, which must agree.
+    static func qualifier(of reference: FunctionReference, parameter: String?) throws(AWSError) -> String? {
+        if let parameter {
+            guard !parameter.isEmpty, parameter.count <= 128,
+                parameter == "$LATEST" || FunctionReference.isName(parameter.replacingOccurrences(of: "$", with: ""))
+            else {
+                throw .validation([
+                    .value(
+                        parameter, at: "qualifier",
+                        "Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")
+                ])
+            }
+        }
+        switch (reference.qualifier, parameter) {
+        case (let fromName?, let given?) where fromName != given:
+            throw .invalidParameterValue(
+                "The derived qualifier from the function name does not match the specified qualifier.")
+        case (let fromName?, _): return fromName
+        case (nil, let given): return given
+        }
+    }
+
+    /// A link to download the function's zip from this node, signed and valid for a few minutes.
+    func codeLink(for record: FunctionRecord, request: HTTPRequest) -> String {
+        let base = request.headers["Host"].map { "http://\($0)" } ?? configuration.endpoint
+        let expires = Int(Date().timeIntervalSince1970 + configuration.codeLinkLifetime)
+        let hex = record.configuration.code.sha256Hex
+        return "\(base)\(LambdaRoutes.codePrefix)\(hex)?Expires=\(expires)&Signature=\(codeSignature(hex, expires))"
+    }
+
+    func codeSignature(_ hex: String, _ expires: Int) -> String {
+        Digest.hmacSHA256(key: linkKey, Array("\(hex)\n\(expires)".utf8)).hexString
+    }
+
+    /// `GET /_swiftlet/code/{sha256}`: the zip behind a `Code.Location` link.
+    func downloadCode(_ request: HTTPRequest, hex: String) throws(AWSError) -> HTTPResponse {
+        guard let expiresText = request.queryValue("Expires"), let expires = Int(expiresText),
+            let signature = request.queryValue("Signature")
+        else {
+            throw AWSError(type: "AccessDenied", status: 403, message: "The code link is missing its signature.")
+        }
+        let expected = codeSignature(hex, expires)
+        guard Self.constantTimeEqual(expected, signature) else {
+            throw AWSError(type: "AccessDenied", status: 403, message: "The code link's signature does not match.")
+        }
+        guard Double(expires) >= Date().timeIntervalSince1970 else {
+            throw AWSError(
+                type: "AccessDenied", status: 403,
+                message: "The code link has expired; call GetFunction again for a fresh one.")
+        }
+        let zip: Data
+        do {
+            zip = try codeStore.load(sha256Hex: hex)
+        } catch {
+            throw AWSError(type: "NoSuchKey", status: 404, message: "The code no longer exists.")
+        }
+        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/zip")]), body: zip)
+    }
+
+    static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
+        let a = Array(left.utf8)
+        let b = Array(right.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+import SwiftletSystem
+import Synchronization
+
+/// The node's HTTP entry point for the Lambda API: reads the credential scope, routes, runs the operation and
+/// renders its answer or its AWS-shaped error.
+public final class LambdaAPI: HTTPHandler {
+    let service: LambdaService
+    /// Flipped once the node is ready; `/health` answers 503 before.
+    private let readiness: Readiness
+
+    public init(service: LambdaService, readiness: Readiness) {
+        self.service = service
+        self.readiness = readiness
+    }
+
+    public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let requestId = UUID().uuidString.lowercased()
+        var response = answer(request, requestId: requestId)
+        response.headers.set("x-amzn-RequestId", requestId)
+        responder.respond(response)
+    }
+
+    func answer(_ request: HTTPRequest, requestId: String) -> HTTPResponse {
+        guard let route = LambdaRoutes.match(method: request.method, path: request.path) else {
+            return AWSError.unknownOperation(method: request.method, path: request.path).response(requestId: requestId)
+        }
+        if route == .health {
+            return readiness.isReady ? .json(200, ["status": "ok"]) : .json(503, ["status": "starting"])
+        }
+        if request.bodyTooLarge {
+            return AWSError.requestTooLarge(
+                "Request must be smaller than \(service.limits.controlRequestBytes) bytes for the "
+                    + "\(route.operationName) operation"
+            ).response(requestId: requestId)
+        }
+
+        let scope = CredentialScope.from(request)
+        let context = RequestContext(
+            accountId: service.configuration.accountId, region: scope?.region ?? service.configuration.region,
+            accessKeyId: scope?.accessKeyId, requestId: requestId)
+        do {
+            return try perform(route, request, context)
+        } catch {
+            return error.response(requestId: requestId)
+        }
+    }
+
+    private func perform(
+        _ route: LambdaRoute, _ request: HTTPRequest, _ context: RequestContext
+    ) throws(AWSError)
+        -> HTTPResponse
+    {
+        switch route {
+        case .health: return .json(200, ["status": "ok"])
+        case .createFunction: return try service.createFunction(request, context)
+        case .listFunctions: return try service.listFunctions(request, context)
+        case .getFunction(let name): return try service.getFunction(request, context, name: name)
+        case .deleteFunction(let name): return try service.deleteFunction(request, context, name: name)
+        case .getFunctionConfiguration(let name):
+            return try service.getFunctionConfiguration(request, context, name: name)
+        case .updateFunctionConfiguration(let name):
+            return try service.updateFunctionConfiguration(request, context, name: name)
+        case .updateFunctionCode(let name): return try service.updateFunctionCode(request, context, name: name)
+        case .getAccountSettings: return try service.getAccountSettings(context)
+        case .listTags(let resource): return try service.listTags(context, resource: resource)
+        case .tagResource(let resource): return try service.tagResource(request, context, resource: resource)
+        case .untagResource(let resource): return try service.untagResource(request, context, resource: resource)
+        case .downloadCode(let hex): return try service.downloadCode(request, hex: hex)
+        }
+    }
+}
+
+/// Whether the node has finished starting.
+public final class Readiness: Sendable {
+    private let ready = Atomic<Bool>(false)
+
+    public init() {}
+
+    public var isReady: Bool { ready.load(ordering: .acquiring) }
+
+    public func markReady() { ready.store(true, ordering: .releasing) }
+}

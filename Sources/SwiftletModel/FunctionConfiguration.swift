@@ -1,0 +1,127 @@
+import Foundation
+
+/// Lifecycle state of a function, as `State` reports it.
+public enum FunctionState: String, Codable, Sendable {
+    case pending = "Pending"
+    case active = "Active"
+    case inactive = "Inactive"
+    case failed = "Failed"
+}
+
+/// Result of the last update, as `LastUpdateStatus` reports it.
+public enum LastUpdateStatus: String, Codable, Sendable {
+    case successful = "Successful"
+    case inProgress = "InProgress"
+    case failed = "Failed"
+}
+
+/// The code a function runs: a zip stored once per digest.
+public struct CodeDescriptor: Codable, Sendable, Equatable {
+    /// SHA-256 of the zip, hexadecimal; names the stored blob.
+    public var sha256Hex: String
+    /// SHA-256 of the zip, base64, as `CodeSha256` reports it.
+    public var sha256Base64: String
+    /// Size of the zip in bytes.
+    public var size: Int64
+    /// Sum of the sizes the zip's entries expand to.
+    public var unpackedSize: Int64
+
+    public init(sha256Hex: String, sha256Base64: String, size: Int64, unpackedSize: Int64) {
+        self.sha256Hex = sha256Hex
+        self.sha256Base64 = sha256Base64
+        self.size = size
+        self.unpackedSize = unpackedSize
+    }
+}
+
+/// Everything that defines one version of a function.
+public struct FunctionConfiguration: Codable, Sendable, Equatable {
+    public var name: String
+    public var runtime: String
+    public var role: String
+    public var handler: String
+    public var description: String
+    /// Seconds.
+    public var timeout: Int
+    /// MB.
+    public var memorySize: Int
+    /// The function's own variables; nil when none were ever set.
+    public var environment: [String: String]?
+    /// `/tmp` size in MB.
+    public var ephemeralStorage: Int
+    public var architectures: [String]
+    public var code: CodeDescriptor
+    public var lastModified: Date
+    /// A new UUID on every change, for optimistic concurrency.
+    public var revisionId: String
+    public var state: FunctionState
+    public var lastUpdateStatus: LastUpdateStatus
+    /// `$LATEST` or a published version number.
+    public var version: String
+    /// The CloudWatch Logs group the function writes to.
+    public var logGroup: String
+    /// `Text` or `JSON`.
+    public var logFormat: String = "Text"
+    /// X-Ray mode: `PassThrough` or `Active`.
+    public var tracingMode: String = "PassThrough"
+
+    public init(
+        name: String, runtime: String, role: String, handler: String, description: String = "",
+        timeout: Int = FunctionDefaults.timeout, memorySize: Int = FunctionDefaults.memorySize,
+        environment: [String: String]? = nil, ephemeralStorage: Int = FunctionDefaults.ephemeralStorage,
+        architectures: [String] = ["x86_64"], code: CodeDescriptor, lastModified: Date = Date(),
+        revisionId: String = UUID().uuidString.lowercased(), state: FunctionState = .active,
+        lastUpdateStatus: LastUpdateStatus = .successful, version: String = "$LATEST", logGroup: String? = nil
+    ) {
+        self.name = name
+        self.runtime = runtime
+        self.role = role
+        self.handler = handler
+        self.description = description
+        self.timeout = timeout
+        self.memorySize = memorySize
+        self.environment = environment
+        self.ephemeralStorage = ephemeralStorage
+        self.architectures = architectures
+        self.code = code
+        self.lastModified = lastModified
+        self.revisionId = revisionId
+        self.state = state
+        self.lastUpdateStatus = lastUpdateStatus
+        self.version = version
+        self.logGroup = logGroup ?? "/aws/lambda/\(name)"
+    }
+
+    /// Marks a change: a new revision and modification time.
+    public mutating func touch(at date: Date = Date()) {
+        lastModified = date
+        revisionId = UUID().uuidString.lowercased()
+    }
+}
+
+/// Lambda's defaults for fields a caller leaves out.
+public enum FunctionDefaults {
+    public static let timeout = 3
+    public static let memorySize = 128
+    public static let ephemeralStorage = 512
+}
+
+/// A function as the store keeps it: where it lives, its configuration and its tags.
+public struct FunctionRecord: Sendable, Equatable {
+    public var accountId: String
+    public var region: String
+    public var configuration: FunctionConfiguration
+    public var tags: [String: String]
+
+    public init(accountId: String, region: String, configuration: FunctionConfiguration, tags: [String: String] = [:]) {
+        self.accountId = accountId
+        self.region = region
+        self.configuration = configuration
+        self.tags = tags
+    }
+
+    /// The unqualified ARN.
+    public var arn: String {
+        ARN.function(region: region, account: accountId, name: configuration.name)
+    }
+}

@@ -1,0 +1,28 @@
+/// Lambda's rules for resource tags.
+public enum TagRules {
+    /// Checks tags about to be added to a resource that already has `existing` ones.
+    public static func validate(
+        adding tags: [String: String], to existing: [String: String], limits: Limits
+    )
+        -> AWSError?
+    {
+        for (key, value) in tags.sorted(by: { $0.key < $1.key }) {
+            if key.isEmpty || key.count > 128 {
+                return .invalidParameterValue(
+                    "Tag key '\(key)' must be between 1 and 128 characters long.")
+            }
+            if key.lowercased().hasPrefix("aws:") {
+                return .invalidParameterValue("Tag keys starting with 'aws:' are reserved for AWS use: \(key)")
+            }
+            if value.count > 256 {
+                return .invalidParameterValue(
+                    "Tag value for key '\(key)' must be at most 256 characters long.")
+            }
+        }
+        let merged = existing.merging(tags) { _, new in new }
+        if merged.count > limits.tagsPerResource {
+            return .invalidParameterValue("Number of tags exceeds resource tag limit.")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import SwiftletModel
+
+/// The embedded store: one SQLite database in WAL mode with full sync, so that whatever a request was told is
+/// stored survives a crash of the node or of the machine.
+public final class SQLiteStore: FunctionStore {
+    private let pool: SQLiteConnectionPool
+
+    /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE functions (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            configuration BLOB NOT NULL,
+            tags BLOB NOT NULL,
+            code_sha256 TEXT NOT NULL,
+            code_size INTEGER NOT NULL,
+            PRIMARY KEY (account_id, region, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX functions_by_code ON functions (code_sha256);
+        """
+    ]
+
+    /// Opens or creates the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        pool = try SQLiteConnectionPool(path: path)
+        try pool.withConnection { connection in
+            try connection.transaction {
+                let current = try connection.withStatement("PRAGMA user_version") { statement throws(SQLiteError) in
+                    try statement.step() ? Int(statement.integer(0)) : 0
+                }
+                for (index, migration) in Self.migrations.enumerated() where index >= current {
+                    try connection.execute(migration)
+                }
+                try connection.execute("PRAGMA user_version = \(Self.migrations.count)")
+            }
+        }
+    }
+
+    public func insertFunction(_ record: FunctionRecord) throws {
+        let row = try Self.encode(record)
+        do {
+            try pool.withConnection { connection in
+                try connection.run(
+                    "INSERT INTO functions (account_id, region, name, configuration, tags, code_sha256, code_size) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            }
+        } catch let error as SQLiteError where error.code == 1555 || error.code == 2067 {
+            // SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE: the name is taken.
+            throw StoreError.alreadyExists
+        }
+    }
+
+    public func function(accountId: String, region: String, name: String) throws -> FunctionRecord? {
+        try pool.withConnection { connection in
+            try Self.read(connection, accountId: accountId, region: region, name: name)
+        }
+    }
+
+    public func listFunctions(
+        accountId: String, region: String, after marker: String?, limit: Int
+    ) throws
+        -> [FunctionRecord]
+    {
+        try pool.withConnection { connection in
+            try connection.withStatement(
+                "SELECT configuration, tags FROM functions WHERE account_id = ? AND region = ? AND name > ? "
+                    + "ORDER BY name LIMIT ?",
+                [.text(accountId), .text(region), .text(marker ?? ""), .integer(Int64(limit))]
+            ) { statement throws(SQLiteError) in
+                var records: [FunctionRecord] = []
+                while try statement.step() {
+                    guard let record = try? Self.decode(statement, accountId: accountId, region: region) else {
+                        continue
+                    }
+                    records.append(record)
+                }
+                return records
+            }
+        }
+    }
+
+    @discardableResult
+    public func updateFunction(
+        accountId: String, region: String, name: String, _ change: (inout FunctionRecord) throws -> Void
+    ) throws -> FunctionRecord {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                guard var record = try Self.read(connection, accountId: accountId, region: region, name: name) else {
+                    throw StoreError.notFound
+                }
+                try change(&record)
+                let row = try Self.encode(record)
+                try connection.run(
+                    "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ? "
+                        + "WHERE account_id = ? AND region = ? AND name = ?",
+                    [row[3], row[4], row[5], row[6], row[0], row[1], row[2]])
+                return record
+            }
+        }
+    }
+
+    public func deleteFunction(accountId: String, region: String, name: String) throws -> FunctionRecord? {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                guard let record = try Self.read(connection, accountId: accountId, region: region, name: name) else {
+                    return nil
+                }
+                try connection.run(
+                    "DELETE FROM functions WHERE account_id = ? AND region = ? AND name = ?",
+                    [.text(accountId), .text(region), .text(name)])
+                return record
+            }
+        }
+    }
+
+    public func codeReferences(sha256Hex: String) throws -> Int {
+        try pool.withConnection { connection in
+            try connection.withStatement(
+                "SELECT count(*) FROM functions WHERE code_sha256 = ?", [.text(sha256Hex)]
+            ) { statement throws(SQLiteError) in
+                try statement.step() ? Int(statement.integer(0)) : 0
+            }
+        }
+    }
+
+    public func accountUsage(accountId: String) throws -> AccountUsage {
+        try pool.withConnection { connection in
+            try connection.withStatement(
+                "SELECT count(*), coalesce(sum(code_size), 0) FROM functions WHERE account_id = ?", [.text(accountId)]
+            ) { statement throws(SQLiteError) in
+                guard try statement.step() else { return AccountUsage(functionCount: 0, totalCodeSize: 0) }
+                return AccountUsage(functionCount: Int(statement.integer(0)), totalCodeSize: statement.integer(1))
+            }
+        }
+    }
+
+    // MARK: - Rows
+
+    private static func read(
+        _ connection: SQLiteConnection, accountId: String, region: String, name: String
+    ) throws
+        -> FunctionRecord?
+    {
+        try connection.withStatement(
+            "SELECT configuration, tags FROM functions WHERE account_id = ? AND region = ? AND name = ?",
+            [.text(accountId), .text(region), .text(name)]
+        ) { statement throws(SQLiteError) in
+            guard try statement.step() else { return nil }
+            do {
+                return try decode(statement, accountId: accountId, region: region)
+            } catch {
+                throw SQLiteError(code: 11, message: "undecodable function row: \(error)", context: "read \(name)")
+            }
+        }
+    }
+
+    private static func decode(
+        _ statement: SQLiteStatement, accountId: String, region: String
+    ) throws
+        -> FunctionRecord
+    {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        let configuration = try decoder.decode(FunctionConfiguration.self, from: statement.blob(0))
+        let tags = try decoder.decode([String: String].self, from: statement.blob(1))
+        return FunctionRecord(accountId: accountId, region: region, configuration: configuration, tags: tags)
+    }
+
+    private static func encode(_ record: FunctionRecord) throws -> [SQLiteValue] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        let configuration = record.configuration
+        return [
+            .text(record.accountId), .text(record.region), .text(configuration.name),
+            .blob(try encoder.encode(configuration)), .blob(try encoder.encode(record.tags)),
+            .text(configuration.code.sha256Hex), .integer(configuration.code.size),
+        ]
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// An `errno` with the call that set it.
+public struct SystemError: Error, CustomStringConvertible, Sendable {
+    /// The C call that failed, for example `open`.
+    public var call: String
+    /// The path it worked on, when there was one.
+    public var path: String?
+    /// The value of `errno`.
+    public var code: Int32
+
+    public init(_ call: String, path: String? = nil, code: Int32 = errno) {
+        self.call = call
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        let reason = String(cString: strerror(code))
+        if let path { return "\(call)(\(path)): \(reason)" }
+        return "\(call): \(reason)"
+    }
+}
+
+/// File operations with the durability guarantees the store needs.
+public enum FileSystem {
+    /// Creates `path` and its missing parents.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: current) }
+        }
+    }
+
+    /// Writes `data` to `path` so that a crash leaves either the old file or the whole new one:
+    /// write a temporary sibling, `fsync` it, rename it over `path`, then `fsync` the folder.
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws(SystemError) {
+        let temporary = "\(path).tmp-\(getpid())-\(Digest.randomBytes(4).hexString)"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw SystemError("open", path: temporary) }
+        var failure: SystemError?
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = SystemError("write", path: temporary)
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil && fsync(descriptor) != 0 { failure = SystemError("fsync", path: temporary) }
+        close(descriptor)
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = SystemError("rename", path: path)
+            unlink(temporary)
+            throw error
+        }
+        try syncDirectory(containing: path)
+    }
+
+    /// `fsync` on the folder holding `path`, so that a rename or a new entry survives a crash.
+    public static func syncDirectory(containing path: String) throws(SystemError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError("open", path: folder) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw SystemError("fsync", path: folder) }
+    }
+
+    /// True when something exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    /// Reads a whole file.
+    public static func read(_ path: String) throws(SystemError) -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SystemError("open", path: path) }
+        return data
+    }
+
+    /// Removes `path` and everything below it; a missing path is not an error.
+    public static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

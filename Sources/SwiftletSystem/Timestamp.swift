@@ -1,0 +1,68 @@
+import Foundation
+
+/// The timestamp formats AWS puts on the wire.
+public enum Timestamp {
+    /// Lambda's `LastModified` format: `2024-01-01T00:00:00.000+0000`.
+    public static func lambda(_ date: Date) -> String {
+        let (parts, millis) = utcParts(date)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000",
+            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+    }
+
+    /// ISO 8601 with milliseconds in UTC: `2024-01-01T00:00:00.000Z`.
+    public static func iso8601(_ date: Date) -> String {
+        let (parts, millis) = utcParts(date)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+    }
+
+    /// SigV4's `X-Amz-Date` format: `20240101T000000Z`.
+    public static func amzDate(_ date: Date) -> String {
+        let (parts, _) = utcParts(date)
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02dZ",
+            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+
+    /// Parses Lambda's `LastModified` format back into a date.
+    public static func parseLambda(_ text: String) -> Date? {
+        let scanner = Array(text.utf8)
+        guard scanner.count == 28 else { return nil }
+        func number(_ from: Int, _ length: Int) -> Int32? {
+            var value: Int32 = 0
+            for byte in scanner[from..<(from + length)] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int32(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            let millis = number(20, 3)
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        let seconds = timegm(&parts)
+        return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
+    }
+
+    private static func utcParts(_ date: Date) -> (tm, Int32) {
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        var millis = Int32(((interval - Double(seconds)) * 1000).rounded(.down))
+        if millis >= 1000 {
+            seconds += 1
+            millis -= 1000
+        }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return (parts, millis)
+    }
+}

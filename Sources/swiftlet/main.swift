@@ -1,0 +1,4 @@
+import Foundation
+import SwiftletCLI
+
+exit(SwiftletCommand.main(Array(CommandLine.arguments.dropFirst())))
