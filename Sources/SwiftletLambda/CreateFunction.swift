@@ -75,6 +75,11 @@ extension LambdaService {
                 throw .service("The node could not store the function; see the node's log.")
             }
         }
+        if try body.bool("Publish") == true {
+            let published = try publish(reference, in: context)
+            logger.info("function created", [("function.name", reference.name), ("function.version", "1")])
+            return HTTPResponse.json(201, published.wireConfiguration())
+        }
         logger.info(
             "function created",
             [

@@ -16,13 +16,24 @@ extension LambdaService {
         }
         if let qualifier {
             _ = try load(reference, in: context)
-            throw functionNotFound(reference.name, qualifier: qualifier, in: context)
+            guard let number = Int(qualifier), number > 0 else {
+                throw functionNotFound(reference.name, qualifier: qualifier, in: context)
+            }
+            let removed = try storage("delete the version") {
+                try store.deleteVersion(
+                    accountId: context.accountId, region: context.region, name: reference.name, version: number)
+            }
+            guard let removed else { throw functionNotFound(reference.name, qualifier: qualifier, in: context) }
+            releaseCode(removed.code.sha256Hex)
+            logger.info(
+                "function version deleted", [("function.name", reference.name), ("function.version", qualifier)])
+            return HTTPResponse(status: 204)
         }
         let removed = try storage("delete the function") {
             try store.deleteFunction(accountId: context.accountId, region: context.region, name: reference.name)
         }
         guard let removed else { throw functionNotFound(reference.name, in: context) }
-        releaseCode(removed.configuration.code.sha256Hex)
+        for digest in removed.codeDigests { releaseCode(digest) }
         logger.info("function deleted", [("function.name", reference.name)])
         return HTTPResponse(status: 204)
     }

@@ -8,7 +8,9 @@ extension FunctionRecord {
         let configuration = configuration
         var wire: [String: Any] = [
             "FunctionName": configuration.name,
-            "FunctionArn": arn,
+            "FunctionArn": ARN.function(
+                region: region, account: accountId, name: configuration.name,
+                qualifier: configuration.version == "$LATEST" ? nil : configuration.version),
             "Runtime": configuration.runtime,
             "Role": configuration.role,
             "Handler": configuration.handler,

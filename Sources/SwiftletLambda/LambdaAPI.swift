@@ -64,6 +64,8 @@ public final class LambdaAPI: HTTPHandler {
         case .updateFunctionConfiguration(let name):
             return try service.updateFunctionConfiguration(request, context, name: name)
         case .updateFunctionCode(let name): return try service.updateFunctionCode(request, context, name: name)
+        case .publishVersion(let name): return try service.publishVersion(request, context, name: name)
+        case .listVersionsByFunction(let name): return try service.listVersionsByFunction(request, context, name: name)
         case .getAccountSettings: return try service.getAccountSettings(context)
         case .listTags(let resource): return try service.listTags(context, resource: resource)
         case .tagResource(let resource): return try service.tagResource(request, context, resource: resource)

@@ -9,6 +9,8 @@ enum LambdaRoute: Equatable {
     case getFunctionConfiguration(String)
     case updateFunctionConfiguration(String)
     case updateFunctionCode(String)
+    case publishVersion(String)
+    case listVersionsByFunction(String)
     case getAccountSettings
     case listTags(String)
     case tagResource(String)
@@ -26,6 +28,8 @@ enum LambdaRoute: Equatable {
         case .getFunctionConfiguration: "GetFunctionConfiguration"
         case .updateFunctionConfiguration: "UpdateFunctionConfiguration"
         case .updateFunctionCode: "UpdateFunctionCode"
+        case .publishVersion: "PublishVersion"
+        case .listVersionsByFunction: "ListVersionsByFunction"
         case .getAccountSettings: "GetAccountSettings"
         case .listTags: "ListTags"
         case .tagResource: "TagResource"
@@ -76,6 +80,8 @@ enum LambdaRoutes {
         case ("GET", 2) where segments[1] == "configuration": return .getFunctionConfiguration(segments[0])
         case ("PUT", 2) where segments[1] == "configuration": return .updateFunctionConfiguration(segments[0])
         case ("PUT", 2) where segments[1] == "code": return .updateFunctionCode(segments[0])
+        case ("POST", 2) where segments[1] == "versions": return .publishVersion(segments[0])
+        case ("GET", 2) where segments[1] == "versions": return .listVersionsByFunction(segments[0])
         default: return nil
         }
     }

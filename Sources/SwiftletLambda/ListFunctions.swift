@@ -5,6 +5,49 @@ import SwiftletModel
 extension LambdaService {
     /// `GET /2015-03-31/functions`: a page of functions in name order, with `NextMarker` when more remain.
     func listFunctions(_ request: HTTPRequest, _ context: RequestContext) throws(AWSError) -> HTTPResponse {
+        let pageSize = try pageSize(request)
+        let allVersions = request.queryValue("FunctionVersion") == "ALL"
+        if let version = request.queryValue("FunctionVersion"), version != "ALL" {
+            throw .validation([.value(version, at: "functionVersion", "Member must satisfy enum value set: [ALL]")])
+        }
+        var after: String?
+        if let marker = request.queryValue("Marker") {
+            guard let decoded = Self.decodeMarker(marker), FunctionReference.isName(decoded) else {
+                throw .invalidParameterValue("Invalid Marker: pass the NextMarker of an earlier ListFunctions answer.")
+            }
+            after = decoded
+        }
+
+        // One extra row tells whether another page follows.
+        let records = try storage("list functions") {
+            try store.listFunctions(
+                accountId: context.accountId, region: context.region, after: after, limit: pageSize + 1)
+        }
+        let page = records.prefix(pageSize)
+        var functions: [[String: Any]] = []
+        for record in page {
+            functions.append(record.wireConfiguration())
+            guard allVersions else { continue }
+            let versions = try storage("list versions") {
+                try store.listVersions(
+                    accountId: context.accountId, region: context.region, name: record.configuration.name, after: 0,
+                    limit: Int.max)
+            }
+            for version in versions {
+                functions.append(
+                    FunctionRecord(accountId: context.accountId, region: context.region, configuration: version)
+                        .wireConfiguration())
+            }
+        }
+        var wire: [String: Any] = ["Functions": functions]
+        if records.count > pageSize, let last = page.last {
+            wire["NextMarker"] = Self.encodeMarker(last.configuration.name)
+        }
+        return .json(200, wire)
+    }
+
+    /// The page size a `MaxItems` parameter asks for, capped at the node's page size.
+    func pageSize(_ request: HTTPRequest) throws(AWSError) -> Int {
         var pageSize = limits.listPageSize
         if let text = request.queryValue("MaxItems") {
             guard let maxItems = Int(text) else {
@@ -18,28 +61,7 @@ extension LambdaService {
             }
             pageSize = min(maxItems, limits.listPageSize)
         }
-        if let version = request.queryValue("FunctionVersion"), version != "ALL" {
-            throw .validation([.value(version, at: "functionVersion", "Member must satisfy enum value set: [ALL]")])
-        }
-        var after: String?
-        if let marker = request.queryValue("Marker") {
-            guard let decoded = Self.decodeMarker(marker) else {
-                throw .invalidParameterValue("Invalid Marker: pass the NextMarker of an earlier ListFunctions answer.")
-            }
-            after = decoded
-        }
-
-        // One extra row tells whether another page follows.
-        let records = try storage("list functions") {
-            try store.listFunctions(
-                accountId: context.accountId, region: context.region, after: after, limit: pageSize + 1)
-        }
-        let page = records.prefix(pageSize)
-        var wire: [String: Any] = ["Functions": page.map { $0.wireConfiguration() }]
-        if records.count > pageSize, let last = page.last {
-            wire["NextMarker"] = Self.encodeMarker(last.configuration.name)
-        }
-        return .json(200, wire)
+        return pageSize
     }
 
     /// Markers are opaque to clients: base64 of the last name returned.
@@ -48,9 +70,8 @@ extension LambdaService {
     }
 
     static func decodeMarker(_ marker: String) -> String? {
-        guard let data = Data(base64Encoded: marker), let name = String(data: data, encoding: .utf8),
-            FunctionReference.isName(name)
+        guard let data = Data(base64Encoded: marker), let text = String(data: data, encoding: .utf8), !text.isEmpty
         else { return nil }
-        return name
+        return text
     }
 }

@@ -17,6 +17,7 @@ extension LambdaService {
         let body = try JSONBody(request.body)
         let revision = try body.string("RevisionId")
         let dryRun = try body.bool("DryRun") ?? false
+        let publishAfter = try body.bool("Publish") ?? false
         var settings = FunctionSettings()
         settings.architectures = try body.stringList("Architectures")
         if let error = settings.validate(limits: limits) { throw error }
@@ -45,6 +46,9 @@ extension LambdaService {
         logger.info(
             "function code updated",
             [("function.name", reference.name), ("code.sha256", package.descriptor.sha256Hex)])
+        if publishAfter {
+            return .json(200, try publish(reference, in: context).wireConfiguration())
+        }
         return .json(200, updated.wireConfiguration())
     }
 

@@ -92,6 +92,22 @@ public struct FunctionConfiguration: Codable, Sendable, Equatable {
         self.logGroup = logGroup ?? "/aws/lambda/\(name)"
     }
 
+    /// True when publishing `self` would give the same version as `other`: same code and settings, whatever the
+    /// revision, time, description and version number.
+    public func publishesSameAs(_ other: FunctionConfiguration) -> Bool {
+        var left = self
+        var right = other
+        left.revisionId = ""
+        right.revisionId = ""
+        left.lastModified = Date(timeIntervalSince1970: 0)
+        right.lastModified = left.lastModified
+        left.description = ""
+        right.description = ""
+        left.version = ""
+        right.version = ""
+        return left == right
+    }
+
     /// Marks a change: a new revision and modification time.
     public mutating func touch(at date: Date = Date()) {
         lastModified = date
@@ -112,12 +128,18 @@ public struct FunctionRecord: Sendable, Equatable {
     public var region: String
     public var configuration: FunctionConfiguration
     public var tags: [String: String]
+    /// The highest version number ever published; numbers are never reused, even after a version is deleted.
+    public var lastPublishedVersion: Int
 
-    public init(accountId: String, region: String, configuration: FunctionConfiguration, tags: [String: String] = [:]) {
+    public init(
+        accountId: String, region: String, configuration: FunctionConfiguration, tags: [String: String] = [:],
+        lastPublishedVersion: Int = 0
+    ) {
         self.accountId = accountId
         self.region = region
         self.configuration = configuration
         self.tags = tags
+        self.lastPublishedVersion = lastPublishedVersion
     }
 
     /// The unqualified ARN.

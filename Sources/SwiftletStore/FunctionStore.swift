@@ -32,10 +32,31 @@ public protocol FunctionStore: Sendable {
         accountId: String, region: String, name: String, _ change: (inout FunctionRecord) throws -> Void
     ) throws -> FunctionRecord
 
-    /// Removes a function and returns what it was, or nil when there was none.
-    func deleteFunction(accountId: String, region: String, name: String) throws -> FunctionRecord?
+    /// Removes a function with all its published versions. Returns what `$LATEST` was and the versions removed,
+    /// or nil when there was no such function.
+    func deleteFunction(accountId: String, region: String, name: String) throws -> DeletedFunction?
 
-    /// How many functions, in any account, use the code with this digest.
+    /// Publishes a version atomically: `decide` sees the function and its newest published version and returns
+    /// the configuration to publish, or nil to keep the newest one (unchanged code and settings). Throws
+    /// ``StoreError/notFound`` when there is no such function.
+    func publishVersion(
+        accountId: String, region: String, name: String,
+        _ decide: (FunctionRecord, FunctionConfiguration?) throws -> FunctionConfiguration?
+    ) throws -> FunctionConfiguration
+
+    /// A published version, or nil.
+    func version(accountId: String, region: String, name: String, version: Int) throws -> FunctionConfiguration?
+
+    /// Up to `limit` published versions numbered above `after`, in order.
+    func listVersions(
+        accountId: String, region: String, name: String, after: Int, limit: Int
+    ) throws
+        -> [FunctionConfiguration]
+
+    /// Removes one published version and returns it, or nil when there was none.
+    func deleteVersion(accountId: String, region: String, name: String, version: Int) throws -> FunctionConfiguration?
+
+    /// How many functions and versions, in any account, use the code with this digest.
     func codeReferences(sha256Hex: String) throws -> Int
 
     /// Number of functions and bytes of code stored for an account.
@@ -50,5 +71,21 @@ public struct AccountUsage: Sendable, Equatable {
     public init(functionCount: Int, totalCodeSize: Int64) {
         self.functionCount = functionCount
         self.totalCodeSize = totalCodeSize
+    }
+}
+
+/// What deleting a function removed.
+public struct DeletedFunction: Sendable, Equatable {
+    public var latest: FunctionRecord
+    public var versions: [FunctionConfiguration]
+
+    public init(latest: FunctionRecord, versions: [FunctionConfiguration]) {
+        self.latest = latest
+        self.versions = versions
+    }
+
+    /// Digests of all the code the function used.
+    public var codeDigests: Set<String> {
+        Set([latest.configuration.code.sha256Hex] + versions.map(\.code.sha256Hex))
     }
 }

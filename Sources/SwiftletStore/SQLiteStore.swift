@@ -17,9 +17,21 @@ public final class SQLiteStore: FunctionStore {
             tags BLOB NOT NULL,
             code_sha256 TEXT NOT NULL,
             code_size INTEGER NOT NULL,
+            last_version INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (account_id, region, name)
         ) WITHOUT ROWID;
         CREATE INDEX functions_by_code ON functions (code_sha256);
+        CREATE TABLE function_versions (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            configuration BLOB NOT NULL,
+            code_sha256 TEXT NOT NULL,
+            code_size INTEGER NOT NULL,
+            PRIMARY KEY (account_id, region, name, version)
+        ) WITHOUT ROWID;
+        CREATE INDEX function_versions_by_code ON function_versions (code_sha256);
         """
     ]
 
@@ -44,8 +56,8 @@ public final class SQLiteStore: FunctionStore {
         do {
             try pool.withConnection { connection in
                 try connection.run(
-                    "INSERT INTO functions (account_id, region, name, configuration, tags, code_sha256, code_size) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                    "INSERT INTO functions (account_id, region, name, configuration, tags, code_sha256, code_size, "
+                        + "last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
             }
         } catch let error as SQLiteError where error.code == 1555 || error.code == 2067 {
             // SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE: the name is taken.
@@ -66,7 +78,7 @@ public final class SQLiteStore: FunctionStore {
     {
         try pool.withConnection { connection in
             try connection.withStatement(
-                "SELECT configuration, tags FROM functions WHERE account_id = ? AND region = ? AND name > ? "
+                "SELECT configuration, tags, last_version FROM functions WHERE account_id = ? AND region = ? AND name > ? "
                     + "ORDER BY name LIMIT ?",
                 [.text(accountId), .text(region), .text(marker ?? ""), .integer(Int64(limit))]
             ) { statement throws(SQLiteError) in
@@ -94,24 +106,113 @@ public final class SQLiteStore: FunctionStore {
                 try change(&record)
                 let row = try Self.encode(record)
                 try connection.run(
-                    "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ? "
+                    "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ?, last_version = ? "
                         + "WHERE account_id = ? AND region = ? AND name = ?",
-                    [row[3], row[4], row[5], row[6], row[0], row[1], row[2]])
+                    [row[3], row[4], row[5], row[6], row[7], row[0], row[1], row[2]])
                 return record
             }
         }
     }
 
-    public func deleteFunction(accountId: String, region: String, name: String) throws -> FunctionRecord? {
+    public func deleteFunction(accountId: String, region: String, name: String) throws -> DeletedFunction? {
         try pool.withConnection { connection in
             try connection.transaction {
                 guard let record = try Self.read(connection, accountId: accountId, region: region, name: name) else {
                     return nil
                 }
+                let key: [SQLiteValue] = [.text(accountId), .text(region), .text(name)]
+                let versions = try Self.readVersions(connection, key: key, after: 0, limit: Int.max)
                 try connection.run(
-                    "DELETE FROM functions WHERE account_id = ? AND region = ? AND name = ?",
-                    [.text(accountId), .text(region), .text(name)])
-                return record
+                    "DELETE FROM function_versions WHERE account_id = ? AND region = ? AND name = ?", key)
+                try connection.run("DELETE FROM functions WHERE account_id = ? AND region = ? AND name = ?", key)
+                return DeletedFunction(latest: record, versions: versions)
+            }
+        }
+    }
+
+    public func publishVersion(
+        accountId: String, region: String, name: String,
+        _ decide: (FunctionRecord, FunctionConfiguration?) throws -> FunctionConfiguration?
+    ) throws -> FunctionConfiguration {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                guard var record = try Self.read(connection, accountId: accountId, region: region, name: name) else {
+                    throw StoreError.notFound
+                }
+                let key: [SQLiteValue] = [.text(accountId), .text(region), .text(name)]
+                let newest = try connection.withStatement(
+                    "SELECT configuration FROM function_versions WHERE account_id = ? AND region = ? AND name = ? "
+                        + "ORDER BY version DESC LIMIT 1", key
+                ) { statement throws(SQLiteError) in
+                    try statement.step() ? try? Self.decodeConfiguration(statement.blob(0)) : nil
+                }
+                guard var published = try decide(record, newest) else {
+                    guard let newest else { throw StoreError.notFound }
+                    return newest
+                }
+                record.lastPublishedVersion += 1
+                published.version = String(record.lastPublishedVersion)
+                try connection.run(
+                    "INSERT INTO function_versions (account_id, region, name, version, configuration, code_sha256, "
+                        + "code_size) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    key + [
+                        .integer(Int64(record.lastPublishedVersion)), .blob(try Self.encodeConfiguration(published)),
+                        .text(published.code.sha256Hex), .integer(published.code.size),
+                    ])
+                try connection.run(
+                    "UPDATE functions SET last_version = ? WHERE account_id = ? AND region = ? AND name = ?",
+                    [.integer(Int64(record.lastPublishedVersion))] + key)
+                return published
+            }
+        }
+    }
+
+    public func version(
+        accountId: String, region: String, name: String, version: Int
+    ) throws
+        -> FunctionConfiguration?
+    {
+        try pool.withConnection { connection in
+            try connection.withStatement(
+                "SELECT configuration FROM function_versions WHERE account_id = ? AND region = ? AND name = ? "
+                    + "AND version = ?",
+                [.text(accountId), .text(region), .text(name), .integer(Int64(version))]
+            ) { statement throws(SQLiteError) in
+                try statement.step() ? try? Self.decodeConfiguration(statement.blob(0)) : nil
+            }
+        }
+    }
+
+    public func listVersions(
+        accountId: String, region: String, name: String, after: Int, limit: Int
+    ) throws
+        -> [FunctionConfiguration]
+    {
+        try pool.withConnection { connection in
+            try Self.readVersions(
+                connection, key: [.text(accountId), .text(region), .text(name)], after: after, limit: limit)
+        }
+    }
+
+    public func deleteVersion(
+        accountId: String, region: String, name: String, version: Int
+    ) throws
+        -> FunctionConfiguration?
+    {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                let key: [SQLiteValue] = [.text(accountId), .text(region), .text(name), .integer(Int64(version))]
+                let existing = try connection.withStatement(
+                    "SELECT configuration FROM function_versions WHERE account_id = ? AND region = ? AND name = ? "
+                        + "AND version = ?", key
+                ) { statement throws(SQLiteError) in
+                    try statement.step() ? try? Self.decodeConfiguration(statement.blob(0)) : nil
+                }
+                guard let existing else { return nil }
+                try connection.run(
+                    "DELETE FROM function_versions WHERE account_id = ? AND region = ? AND name = ? AND version = ?",
+                    key)
+                return existing
             }
         }
     }
@@ -119,7 +220,8 @@ public final class SQLiteStore: FunctionStore {
     public func codeReferences(sha256Hex: String) throws -> Int {
         try pool.withConnection { connection in
             try connection.withStatement(
-                "SELECT count(*) FROM functions WHERE code_sha256 = ?", [.text(sha256Hex)]
+                "SELECT (SELECT count(*) FROM functions WHERE code_sha256 = ?1) "
+                    + "+ (SELECT count(*) FROM function_versions WHERE code_sha256 = ?1)", [.text(sha256Hex)]
             ) { statement throws(SQLiteError) in
                 try statement.step() ? Int(statement.integer(0)) : 0
             }
@@ -129,7 +231,10 @@ public final class SQLiteStore: FunctionStore {
     public func accountUsage(accountId: String) throws -> AccountUsage {
         try pool.withConnection { connection in
             try connection.withStatement(
-                "SELECT count(*), coalesce(sum(code_size), 0) FROM functions WHERE account_id = ?", [.text(accountId)]
+                "SELECT (SELECT count(*) FROM functions WHERE account_id = ?1), "
+                    + "(SELECT coalesce(sum(code_size), 0) FROM functions WHERE account_id = ?1) "
+                    + "+ (SELECT coalesce(sum(code_size), 0) FROM function_versions WHERE account_id = ?1)",
+                [.text(accountId)]
             ) { statement throws(SQLiteError) in
                 guard try statement.step() else { return AccountUsage(functionCount: 0, totalCodeSize: 0) }
                 return AccountUsage(functionCount: Int(statement.integer(0)), totalCodeSize: statement.integer(1))
@@ -145,7 +250,7 @@ public final class SQLiteStore: FunctionStore {
         -> FunctionRecord?
     {
         try connection.withStatement(
-            "SELECT configuration, tags FROM functions WHERE account_id = ? AND region = ? AND name = ?",
+            "SELECT configuration, tags, last_version FROM functions WHERE account_id = ? AND region = ? AND name = ?",
             [.text(accountId), .text(region), .text(name)]
         ) { statement throws(SQLiteError) in
             guard try statement.step() else { return nil }
@@ -166,7 +271,38 @@ public final class SQLiteStore: FunctionStore {
         decoder.dateDecodingStrategy = .millisecondsSince1970
         let configuration = try decoder.decode(FunctionConfiguration.self, from: statement.blob(0))
         let tags = try decoder.decode([String: String].self, from: statement.blob(1))
-        return FunctionRecord(accountId: accountId, region: region, configuration: configuration, tags: tags)
+        return FunctionRecord(
+            accountId: accountId, region: region, configuration: configuration, tags: tags,
+            lastPublishedVersion: Int(statement.integer(2)))
+    }
+
+    private static func readVersions(
+        _ connection: SQLiteConnection, key: [SQLiteValue], after: Int, limit: Int
+    ) throws -> [FunctionConfiguration] {
+        try connection.withStatement(
+            "SELECT configuration FROM function_versions WHERE account_id = ? AND region = ? AND name = ? "
+                + "AND version > ? ORDER BY version LIMIT ?",
+            key + [.integer(Int64(after)), .integer(Int64(min(limit, Int(Int32.max))))]
+        ) { statement throws(SQLiteError) in
+            var versions: [FunctionConfiguration] = []
+            while try statement.step() {
+                if let configuration = try? decodeConfiguration(statement.blob(0)) { versions.append(configuration) }
+            }
+            return versions
+        }
+    }
+
+    private static func decodeConfiguration(_ data: Data) throws -> FunctionConfiguration {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try decoder.decode(FunctionConfiguration.self, from: data)
+    }
+
+    private static func encodeConfiguration(_ configuration: FunctionConfiguration) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(configuration)
     }
 
     private static func encode(_ record: FunctionRecord) throws -> [SQLiteValue] {
@@ -178,6 +314,7 @@ public final class SQLiteStore: FunctionStore {
             .text(record.accountId), .text(record.region), .text(configuration.name),
             .blob(try encoder.encode(configuration)), .blob(try encoder.encode(record.tags)),
             .text(configuration.code.sha256Hex), .integer(configuration.code.size),
+            .integer(Int64(record.lastPublishedVersion)),
         ]
     }
 }
