@@ -41,6 +41,7 @@ e2e: build
 
 ## Benchmarks, each figure beside its floor measured in the same run.
 bench: release
+	@scripts/install-bench-deps.sh
 	SWIFTLET_BIN=$(CURDIR)/.build/release/swiftlet $(VENV)/bin/python bench/run.py
 
 clean:

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletSystem
 
 /// A complete response: status, headers and body.
 public struct HTTPResponse: Sendable {
@@ -12,12 +13,11 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// A response whose body is `object` encoded as JSON.
-    public static func json(_ status: Int, _ object: Any, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    /// A response whose body is `value` encoded as JSON.
+    public static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var headers = headers
         headers.set("Content-Type", "application/json")
-        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data()
-        return HTTPResponse(status: status, headers: headers, body: body)
+        return HTTPResponse(status: status, headers: headers, body: Data(value.serialized()))
     }
 
     /// A plain-text response.

@@ -1,5 +1,6 @@
 import SwiftletHTTP
 import SwiftletModel
+import SwiftletSystem
 
 extension LambdaService {
     /// `GET /2016-08-19/account-settings`: the account's limits and what it uses.
@@ -7,18 +8,24 @@ extension LambdaService {
         let usage = try storage("read the account's usage") { try store.accountUsage(accountId: context.accountId) }
         return .json(
             200,
-            [
-                "AccountLimit": [
-                    "TotalCodeSize": limits.totalCodeSize,
-                    "CodeSizeUnzipped": limits.codeSizeUnzipped,
-                    "CodeSizeZipped": limits.codeSizeZipped,
-                    "ConcurrentExecutions": limits.concurrentExecutions,
-                    "UnreservedConcurrentExecutions": limits.concurrentExecutions,
-                ],
-                "AccountUsage": [
-                    "TotalCodeSize": usage.totalCodeSize,
-                    "FunctionCount": usage.functionCount,
-                ],
-            ])
+            .object([
+                (
+                    "AccountLimit",
+                    .object([
+                        ("TotalCodeSize", .integer(limits.totalCodeSize)),
+                        ("CodeSizeUnzipped", .integer(limits.codeSizeUnzipped)),
+                        ("CodeSizeZipped", .integer(limits.codeSizeZipped)),
+                        ("ConcurrentExecutions", .integer(Int64(limits.concurrentExecutions))),
+                        ("UnreservedConcurrentExecutions", .integer(Int64(limits.concurrentExecutions))),
+                    ])
+                ),
+                (
+                    "AccountUsage",
+                    .object([
+                        ("TotalCodeSize", .integer(usage.totalCodeSize)),
+                        ("FunctionCount", .integer(Int64(usage.functionCount))),
+                    ])
+                ),
+            ]))
     }
 }

@@ -10,8 +10,10 @@ struct CodePackage {
 
     /// Decodes and checks the base64 `ZipFile` of a request.
     static func from(base64 text: String, limits: Limits) throws(AWSError) -> CodePackage {
-        guard let zip = Data(base64Encoded: text, options: [.ignoreUnknownCharacters]) else {
-            throw .invalidParameterValue("ZipFile is not valid base64. SDKs and the aws CLI encode it for you.")
+        guard let zip = Data(base64Encoded: text) else {
+            throw .invalidRequestContent(
+                "Could not parse request body into json: ZipFile holds an illegal base64 character. "
+                    + "SDKs and the aws CLI encode it for you.")
         }
         return try check(zip, limits: limits)
     }
@@ -33,6 +35,9 @@ struct CodePackage {
         } catch {
             throw .invalidParameterValue(
                 "Could not unzip uploaded file. Please check your file, then try to upload again.")
+        }
+        if summary.entryCount == 0 {
+            throw .invalidParameterValue("Uploaded file must be a non-empty zip")
         }
         let digest = Digest.sha256(zip)
         let descriptor = CodeDescriptor(

@@ -100,6 +100,7 @@ extension LambdaService {
         settings.memorySize = try body.int("MemorySize")
         if let environment = try body.object("Environment") {
             settings.environment = try environment.stringMap("Variables") ?? [:]
+            settings.environmentOrder = environment.keys(of: "Variables")
         }
         if let storage = try body.object("EphemeralStorage") {
             guard let size = try storage.int("Size") else {

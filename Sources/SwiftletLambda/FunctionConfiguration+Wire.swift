@@ -3,37 +3,44 @@ import SwiftletModel
 import SwiftletSystem
 
 extension FunctionRecord {
-    /// The `FunctionConfiguration` shape of the Lambda API.
-    func wireConfiguration() -> [String: Any] {
+    /// The `FunctionConfiguration` shape of the Lambda API, members in the order AWS writes them.
+    func wireConfiguration() -> JSONValue {
         let configuration = configuration
-        var wire: [String: Any] = [
-            "FunctionName": configuration.name,
-            "FunctionArn": ARN.function(
-                region: region, account: accountId, name: configuration.name,
-                qualifier: configuration.version == "$LATEST" ? nil : configuration.version),
-            "Runtime": configuration.runtime,
-            "Role": configuration.role,
-            "Handler": configuration.handler,
-            "CodeSize": configuration.code.size,
-            "Description": configuration.description,
-            "Timeout": configuration.timeout,
-            "MemorySize": configuration.memorySize,
-            "LastModified": Timestamp.lambda(configuration.lastModified),
-            "CodeSha256": configuration.code.sha256Base64,
-            "Version": configuration.version,
-            "TracingConfig": ["Mode": configuration.tracingMode],
-            "RevisionId": configuration.revisionId,
-            "State": configuration.state.rawValue,
-            "LastUpdateStatus": configuration.lastUpdateStatus.rawValue,
-            "PackageType": "Zip",
-            "Architectures": configuration.architectures,
-            "EphemeralStorage": ["Size": configuration.ephemeralStorage],
-            "SnapStart": ["ApplyOn": "None", "OptimizationStatus": "Off"],
-            "LoggingConfig": ["LogFormat": configuration.logFormat, "LogGroup": configuration.logGroup],
-        ]
-        if let environment = configuration.environment {
-            wire["Environment"] = ["Variables": environment]
-        }
-        return wire
+        let qualifier = configuration.version == "$LATEST" ? nil : configuration.version
+        return .members([
+            ("FunctionName", .string(configuration.name)),
+            (
+                "FunctionArn",
+                .string(
+                    ARN.function(
+                        region: region, account: accountId, name: configuration.name,
+                        qualifier: qualifier))
+            ),
+            ("Runtime", .string(configuration.runtime)),
+            ("Role", .string(configuration.role)),
+            ("Handler", .string(configuration.handler)),
+            ("CodeSize", .integer(configuration.code.size)),
+            ("Description", .string(configuration.description)),
+            ("Timeout", .integer(Int64(configuration.timeout))),
+            ("MemorySize", .integer(Int64(configuration.memorySize))),
+            ("LastModified", .string(Timestamp.lambda(configuration.lastModified))),
+            ("CodeSha256", .string(configuration.code.sha256Base64)),
+            ("Version", .string(configuration.version)),
+            ("Environment", configuration.environment.map { .object([("Variables", .stringMap($0))]) }),
+            ("TracingConfig", .object([("Mode", .string(configuration.tracingMode))])),
+            ("RevisionId", .string(configuration.revisionId)),
+            ("State", .string(configuration.state.rawValue)),
+            ("LastUpdateStatus", .string(configuration.lastUpdateStatus.rawValue)),
+            ("PackageType", .string("Zip")),
+            ("Architectures", .array(configuration.architectures.map { .string($0) })),
+            ("EphemeralStorage", .object([("Size", .integer(Int64(configuration.ephemeralStorage)))])),
+            ("SnapStart", .object([("ApplyOn", .string("None")), ("OptimizationStatus", .string("Off"))])),
+            (
+                "LoggingConfig",
+                .object([
+                    ("LogFormat", .string(configuration.logFormat)), ("LogGroup", .string(configuration.logGroup)),
+                ])
+            ),
+        ])
     }
 }

@@ -7,12 +7,19 @@ extension LambdaService {
     /// `GET /2015-03-31/functions/{name}`: configuration, a link to download the code, and tags.
     func getFunction(_ request: HTTPRequest, _ context: RequestContext, name: String) throws(AWSError) -> HTTPResponse {
         let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
-        var wire: [String: Any] = [
-            "Configuration": record.wireConfiguration(),
-            "Code": ["RepositoryType": "S3", "Location": codeLink(for: record, request: request)],
-        ]
-        if !record.tags.isEmpty { wire["Tags"] = record.tags }
-        return .json(200, wire)
+        return .json(
+            200,
+            .members([
+                ("Configuration", record.wireConfiguration()),
+                (
+                    "Code",
+                    .object([
+                        ("RepositoryType", .string("S3")),
+                        ("Location", .string(codeLink(for: record, request: request))),
+                    ])
+                ),
+                ("Tags", record.tags.isEmpty ? nil : .stringMap(record.tags)),
+            ]))
     }
 
     /// `GET /2015-03-31/functions/{name}/configuration`.

@@ -1,9 +1,10 @@
 import Foundation
 import SwiftletModel
+import SwiftletSystem
 
 /// A request's JSON object with typed accessors that answer AWS-shaped errors for the wrong type.
 struct JSONBody {
-    let object: [String: Any]
+    let members: [(String, JSONValue)]
     /// Dotted path of this object inside the body, for messages.
     let path: String
 
@@ -11,30 +12,24 @@ struct JSONBody {
     init(_ data: Data) throws(AWSError) {
         path = ""
         guard !data.isEmpty else {
-            object = [:]
+            members = []
             return
         }
-        let parsed: Any
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: data, options: [])
+            parsed = try JSONValue.parse(data)
         } catch {
-            throw .invalidRequestContent(
-                "Could not parse request body into json: the body is not valid JSON (\(Self.reason(error))).")
+            throw .invalidRequestContent("Could not parse request body into json: \(error).")
         }
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let members) = parsed else {
             throw .invalidRequestContent("Could not parse request body into json: the body must be a JSON object.")
         }
-        self.object = object
+        self.members = members
     }
 
-    private init(object: [String: Any], path: String) {
-        self.object = object
+    private init(members: [(String, JSONValue)], path: String) {
+        self.members = members
         self.path = path
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let text = "\(error)"
-        return text.count > 200 ? String(text.prefix(200)) + "..." : text
     }
 
     private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -43,72 +38,82 @@ struct JSONBody {
         .invalidRequestContent("Could not parse request body into json: '\(name(key))' must be \(expected).")
     }
 
-    func has(_ key: String) -> Bool {
-        guard let value = object[key] else { return false }
-        return !(value is NSNull)
+    /// The member's value, with JSON null treated as absent.
+    private func member(_ key: String) -> JSONValue? {
+        guard let value = members.first(where: { $0.0 == key })?.1, !value.isNull else { return nil }
+        return value
     }
 
+    func has(_ key: String) -> Bool { member(key) != nil }
+
     func string(_ key: String) throws(AWSError) -> String? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let text = value as? String else { throw wrongType(key, "a string") }
+        guard let value = member(key) else { return nil }
+        guard case .string(let text) = value else { throw wrongType(key, "a string") }
         return text
     }
 
     func int(_ key: String) throws(AWSError) -> Int? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        if value is Bool { throw wrongType(key, "an integer") }
-        guard let number = value as? NSNumber else { throw wrongType(key, "an integer") }
-        let double = number.doubleValue
-        guard double.rounded() == double, abs(double) < 9.0e15 else { throw wrongType(key, "an integer") }
-        return number.intValue
+        guard let value = member(key) else { return nil }
+        switch value {
+        case .integer(let number) where abs(number) < 1 << 53: return Int(number)
+        case .number(let number) where number.rounded() == number && abs(number) < 9.0e15: return Int(number)
+        default: throw wrongType(key, "an integer")
+        }
     }
 
     func bool(_ key: String) throws(AWSError) -> Bool? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let flag = value as? Bool else { throw wrongType(key, "true or false") }
+        guard let value = member(key) else { return nil }
+        guard case .bool(let flag) = value else { throw wrongType(key, "true or false") }
         return flag
     }
 
     func object(_ key: String) throws(AWSError) -> JSONBody? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let nested = value as? [String: Any] else { throw wrongType(key, "an object") }
-        return JSONBody(object: nested, path: name(key))
+        guard let value = member(key) else { return nil }
+        guard case .object(let nested) = value else { throw wrongType(key, "an object") }
+        return JSONBody(members: nested, path: name(key))
     }
 
     func stringMap(_ key: String) throws(AWSError) -> [String: String]? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let map = value as? [String: Any] else { throw wrongType(key, "an object of strings") }
+        guard let value = member(key) else { return nil }
+        guard case .object(let entries) = value else { throw wrongType(key, "an object of strings") }
         var result: [String: String] = [:]
-        for (entryKey, entryValue) in map {
-            guard let text = entryValue as? String else { throw wrongType(key, "an object of strings") }
+        for (entryKey, entryValue) in entries {
+            guard case .string(let text) = entryValue else { throw wrongType(key, "an object of strings") }
             result[entryKey] = text
         }
         return result
     }
 
+    /// The keys of an object member in the order the caller sent them.
+    func keys(of key: String) -> [String]? {
+        guard case .object(let entries)? = member(key) else { return nil }
+        return entries.map(\.0)
+    }
+
     func stringList(_ key: String) throws(AWSError) -> [String]? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let list = value as? [Any] else { throw wrongType(key, "a list of strings") }
+        guard let value = member(key) else { return nil }
+        guard case .array(let items) = value else { throw wrongType(key, "a list of strings") }
         var result: [String] = []
-        for item in list {
-            guard let text = item as? String else { throw wrongType(key, "a list of strings") }
+        for item in items {
+            guard case .string(let text) = item else { throw wrongType(key, "a list of strings") }
             result.append(text)
         }
         return result
     }
 
-    /// True when `key` holds something other than null, an empty object or an empty list.
+    /// True when `key` holds something other than null, an empty string, object or list (or an object of those).
     func hasContent(_ key: String) -> Bool {
-        guard let value = object[key], !(value is NSNull) else { return false }
-        if let map = value as? [String: Any] { return map.values.contains { !($0 is NSNull) && !Self.isEmpty($0) } }
-        if let list = value as? [Any] { return !list.isEmpty }
-        if let text = value as? String { return !text.isEmpty }
-        return true
+        guard let value = member(key) else { return false }
+        return Self.hasContent(value)
     }
 
-    private static func isEmpty(_ value: Any) -> Bool {
-        if let list = value as? [Any] { return list.isEmpty }
-        if let map = value as? [String: Any] { return map.isEmpty }
-        return false
+    private static func hasContent(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: false
+        case .string(let text): !text.isEmpty
+        case .array(let items): !items.isEmpty
+        case .object(let members): members.contains { hasContent($0.1) }
+        default: true
+        }
     }
 }

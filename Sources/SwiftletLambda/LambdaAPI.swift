@@ -17,7 +17,7 @@ public final class LambdaAPI: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = Identifier.uuid()
         var response = answer(request, requestId: requestId)
         response.headers.set("x-amzn-RequestId", requestId)
         responder.respond(response)
@@ -28,7 +28,8 @@ public final class LambdaAPI: HTTPHandler {
             return AWSError.unknownOperation(method: request.method, path: request.path).response(requestId: requestId)
         }
         if route == .health {
-            return readiness.isReady ? .json(200, ["status": "ok"]) : .json(503, ["status": "starting"])
+            return .json(
+                readiness.isReady ? 200 : 503, .object([("status", .string(readiness.isReady ? "ok" : "starting"))]))
         }
         if request.bodyTooLarge {
             return AWSError.requestTooLarge(
@@ -54,7 +55,7 @@ public final class LambdaAPI: HTTPHandler {
         -> HTTPResponse
     {
         switch route {
-        case .health: return .json(200, ["status": "ok"])
+        case .health: return .json(200, .object([("status", .string("ok"))]))
         case .createFunction: return try service.createFunction(request, context)
         case .listFunctions: return try service.listFunctions(request, context)
         case .getFunction(let name): return try service.getFunction(request, context, name: name)

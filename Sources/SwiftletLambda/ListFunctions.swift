@@ -1,6 +1,7 @@
 import Foundation
 import SwiftletHTTP
 import SwiftletModel
+import SwiftletSystem
 
 extension LambdaService {
     /// `GET /2015-03-31/functions`: a page of functions in name order, with `NextMarker` when more remain.
@@ -24,7 +25,7 @@ extension LambdaService {
                 accountId: context.accountId, region: context.region, after: after, limit: pageSize + 1)
         }
         let page = records.prefix(pageSize)
-        var functions: [[String: Any]] = []
+        var functions: [JSONValue] = []
         for record in page {
             functions.append(record.wireConfiguration())
             guard allVersions else { continue }
@@ -39,11 +40,9 @@ extension LambdaService {
                         .wireConfiguration())
             }
         }
-        var wire: [String: Any] = ["Functions": functions]
-        if records.count > pageSize, let last = page.last {
-            wire["NextMarker"] = Self.encodeMarker(last.configuration.name)
-        }
-        return .json(200, wire)
+        let nextMarker = records.count > pageSize ? page.last.map { Self.encodeMarker($0.configuration.name) } : nil
+        return .json(
+            200, .members([("Functions", .array(functions)), ("NextMarker", nextMarker.map(JSONValue.string))]))
     }
 
     /// The page size a `MaxItems` parameter asks for, capped at the node's page size.

@@ -1,12 +1,13 @@
 import Foundation
 import SwiftletHTTP
 import SwiftletModel
+import SwiftletSystem
 
 extension LambdaService {
     /// `GET /2017-03-31/tags/{arn}`.
     func listTags(_ context: RequestContext, resource: String) throws(AWSError) -> HTTPResponse {
         let record = try taggedFunction(resource, in: context)
-        return .json(200, ["Tags": record.tags])
+        return .json(200, .object([("Tags", .stringMap(record.tags))]))
     }
 
     /// `POST /2017-03-31/tags/{arn}`: adds or replaces tags.

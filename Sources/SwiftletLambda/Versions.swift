@@ -2,6 +2,7 @@ import Foundation
 import SwiftletHTTP
 import SwiftletModel
 import SwiftletStore
+import SwiftletSystem
 
 extension LambdaService {
     /// `POST /2015-03-31/functions/{name}/versions`: snapshots `$LATEST` as an immutable numbered version.
@@ -49,7 +50,7 @@ extension LambdaService {
                 if let newest, latest.publishesSameAs(newest) { return nil }
                 var snapshot = latest
                 snapshot.description = description ?? latest.description
-                snapshot.revisionId = UUID().uuidString.lowercased()
+                snapshot.revisionId = Identifier.uuid()
                 snapshot.lastModified = Date()
                 return snapshot
             }
@@ -86,21 +87,19 @@ extension LambdaService {
         }
         var page: [FunctionConfiguration] = []
         if after < 0 { page.append(latest.configuration) }
-        let versions = try storage("list versions") {
+        let published = try storage("list versions") {
             try store.listVersions(
                 accountId: context.accountId, region: context.region, name: reference.name, after: max(after, 0),
                 limit: pageSize + 1)
         }
-        page += versions
-        var wire: [String: Any] = [
-            "Versions": page.prefix(pageSize).map {
-                FunctionRecord(accountId: context.accountId, region: context.region, configuration: $0)
-                    .wireConfiguration()
-            }
-        ]
-        if page.count > pageSize, let last = page.prefix(pageSize).last {
-            wire["NextMarker"] = Self.encodeMarker(last.version == "$LATEST" ? "0" : last.version)
+        page += published
+        let versions = page.prefix(pageSize).map {
+            FunctionRecord(accountId: context.accountId, region: context.region, configuration: $0).wireConfiguration()
         }
-        return .json(200, wire)
+        var nextMarker: String?
+        if page.count > pageSize, let last = page.prefix(pageSize).last {
+            nextMarker = Self.encodeMarker(last.version == "$LATEST" ? "0" : last.version)
+        }
+        return .json(200, .members([("Versions", .array(versions)), ("NextMarker", nextMarker.map(JSONValue.string))]))
     }
 }

@@ -39,19 +39,15 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(type) (\(status)): \(message)" }
 
-    /// The JSON body as a dictionary.
-    public var body: [String: String] {
-        var body = extraFields
+    /// The JSON body's fields, in the order AWS writes them.
+    public var body: [(String, String)] {
+        var body: [(String, String)]
         switch bodyStyle {
-        case .typeAndLowercaseMessage:
-            body["Type"] = origin
-            body["message"] = message
-        case .typeAndCapitalMessage:
-            body["Type"] = origin
-            body["Message"] = message
-        case .messageOnly:
-            body["message"] = message
+        case .typeAndLowercaseMessage: body = [("Type", origin), ("message", message)]
+        case .typeAndCapitalMessage: body = [("Type", origin), ("Message", message)]
+        case .messageOnly: body = [("message", message)]
         }
+        for key in extraFields.keys.sorted() { body.append((key, extraFields[key]!)) }
         return body
     }
 }

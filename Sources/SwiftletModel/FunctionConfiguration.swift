@@ -1,7 +1,8 @@
 import Foundation
+import SwiftletSystem
 
 /// Lifecycle state of a function, as `State` reports it.
-public enum FunctionState: String, Codable, Sendable {
+public enum FunctionState: String, Sendable {
     case pending = "Pending"
     case active = "Active"
     case inactive = "Inactive"
@@ -9,14 +10,14 @@ public enum FunctionState: String, Codable, Sendable {
 }
 
 /// Result of the last update, as `LastUpdateStatus` reports it.
-public enum LastUpdateStatus: String, Codable, Sendable {
+public enum LastUpdateStatus: String, Sendable {
     case successful = "Successful"
     case inProgress = "InProgress"
     case failed = "Failed"
 }
 
 /// The code a function runs: a zip stored once per digest.
-public struct CodeDescriptor: Codable, Sendable, Equatable {
+public struct CodeDescriptor: Sendable, Equatable {
     /// SHA-256 of the zip, hexadecimal; names the stored blob.
     public var sha256Hex: String
     /// SHA-256 of the zip, base64, as `CodeSha256` reports it.
@@ -35,7 +36,7 @@ public struct CodeDescriptor: Codable, Sendable, Equatable {
 }
 
 /// Everything that defines one version of a function.
-public struct FunctionConfiguration: Codable, Sendable, Equatable {
+public struct FunctionConfiguration: Sendable, Equatable {
     public var name: String
     public var runtime: String
     public var role: String
@@ -70,7 +71,7 @@ public struct FunctionConfiguration: Codable, Sendable, Equatable {
         timeout: Int = FunctionDefaults.timeout, memorySize: Int = FunctionDefaults.memorySize,
         environment: [String: String]? = nil, ephemeralStorage: Int = FunctionDefaults.ephemeralStorage,
         architectures: [String] = ["x86_64"], code: CodeDescriptor, lastModified: Date = Date(),
-        revisionId: String = UUID().uuidString.lowercased(), state: FunctionState = .active,
+        revisionId: String = Identifier.uuid(), state: FunctionState = .active,
         lastUpdateStatus: LastUpdateStatus = .successful, version: String = "$LATEST", logGroup: String? = nil
     ) {
         self.name = name
@@ -111,7 +112,7 @@ public struct FunctionConfiguration: Codable, Sendable, Equatable {
     /// Marks a change: a new revision and modification time.
     public mutating func touch(at date: Date = Date()) {
         lastModified = date
-        revisionId = UUID().uuidString.lowercased()
+        revisionId = Identifier.uuid()
     }
 }
 

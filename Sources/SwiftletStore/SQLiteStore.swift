@@ -1,5 +1,6 @@
 import Foundation
 import SwiftletModel
+import SwiftletSystem
 
 /// The embedded store: one SQLite database in WAL mode with full sync, so that whatever a request was told is
 /// stored survives a crash of the node or of the machine.
@@ -267,10 +268,11 @@ public final class SQLiteStore: FunctionStore {
     ) throws
         -> FunctionRecord
     {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        let configuration = try decoder.decode(FunctionConfiguration.self, from: statement.blob(0))
-        let tags = try decoder.decode([String: String].self, from: statement.blob(1))
+        let configuration = try decodeConfiguration(statement.blob(0))
+        var tags: [String: String] = [:]
+        if case .object(let members) = try JSONValue.parse(statement.blob(1)) {
+            for (key, value) in members { tags[key] = value.stringValue ?? "" }
+        }
         return FunctionRecord(
             accountId: accountId, region: region, configuration: configuration, tags: tags,
             lastPublishedVersion: Int(statement.integer(2)))
@@ -293,26 +295,18 @@ public final class SQLiteStore: FunctionStore {
     }
 
     private static func decodeConfiguration(_ data: Data) throws -> FunctionConfiguration {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try decoder.decode(FunctionConfiguration.self, from: data)
+        try FunctionConfiguration(storageDocument: JSONValue.parse(data))
     }
 
     private static func encodeConfiguration(_ configuration: FunctionConfiguration) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(configuration)
+        Data(configuration.storageDocument().serialized())
     }
 
     private static func encode(_ record: FunctionRecord) throws -> [SQLiteValue] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
         let configuration = record.configuration
         return [
             .text(record.accountId), .text(record.region), .text(configuration.name),
-            .blob(try encoder.encode(configuration)), .blob(try encoder.encode(record.tags)),
+            .blob(try encodeConfiguration(configuration)), .blob(Data(JSONValue.stringMap(record.tags).serialized())),
             .text(configuration.code.sha256Hex), .integer(configuration.code.size),
             .integer(Int64(record.lastPublishedVersion)),
         ]

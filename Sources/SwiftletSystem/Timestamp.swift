@@ -5,17 +5,26 @@ public enum Timestamp {
     /// Lambda's `LastModified` format: `2024-01-01T00:00:00.000+0000`.
     public static func lambda(_ date: Date) -> String {
         let (parts, millis) = utcParts(date)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000",
-            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+        var text = dateAndTime(parts, separator: "T")
+        text += "." + padded(millis, 3) + "+0000"
+        return text
     }
 
     /// ISO 8601 with milliseconds in UTC: `2024-01-01T00:00:00.000Z`.
     public static func iso8601(_ date: Date) -> String {
         let (parts, millis) = utcParts(date)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+        return dateAndTime(parts, separator: "T") + "." + padded(millis, 3) + "Z"
+    }
+
+    /// `YYYY-MM-DD` then the separator then `hh:mm:ss`. Built by hand: `String(format:)` is slow on Linux.
+    private static func dateAndTime(_ parts: tm, separator: String) -> String {
+        padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-" + padded(parts.tm_mday, 2) + separator
+            + padded(parts.tm_hour, 2) + ":" + padded(parts.tm_min, 2) + ":" + padded(parts.tm_sec, 2)
+    }
+
+    private static func padded(_ value: Int32, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// SigV4's `X-Amz-Date` format: `20240101T000000Z`.
