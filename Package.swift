@@ -14,23 +14,36 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Linux calls the Glibc module does not bring: pidfd, posix_spawn extensions.
+        .systemLibrary(name: "CLinux"),
 
         // Platform wrappers: logging, hashing, archives, files.
-        .target(name: "SwiftletSystem", dependencies: ["CCrypto", "CArchive"]),
+        .target(name: "SwiftletSystem", dependencies: ["CCrypto", "CArchive", "CLinux"]),
         // The HTTP front: connections, held requests, wire errors.
         .target(name: "SwiftletHTTP", dependencies: ["CMicroHTTPD", "SwiftletSystem"]),
         // Functions, ARNs, limits, validation, AWS error types.
         .target(name: "SwiftletModel", dependencies: ["SwiftletSystem"]),
         // The storage interface and its SQLite implementation.
         .target(name: "SwiftletStore", dependencies: ["CSQLite", "SwiftletModel", "SwiftletSystem"]),
-        // The Lambda control API, one file per group of operations.
+        // Execution environments, sandboxes, the Runtime API and the scheduler.
+        .target(
+            name: "SwiftletRuntime",
+            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem"]),
+        // The other AWS-shaped services: CloudWatch Logs.
+        .target(
+            name: "SwiftletServices",
+            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem"]),
+        // The Lambda API, one file per group of operations.
         .target(
             name: "SwiftletLambda",
-            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem"]),
+            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem", "SwiftletRuntime"]),
         // The subcommands and the SigV4 client they share.
         .target(
             name: "SwiftletCLI",
-            dependencies: ["SwiftletLambda", "SwiftletHTTP", "SwiftletStore", "SwiftletModel", "SwiftletSystem"]),
+            dependencies: [
+                "SwiftletLambda", "SwiftletRuntime", "SwiftletServices", "SwiftletHTTP", "SwiftletStore",
+                "SwiftletModel", "SwiftletSystem",
+            ]),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI"]),
 
         .testTarget(name: "SwiftletSystemTests", dependencies: ["SwiftletSystem"]),

@@ -58,6 +58,8 @@ public struct HTTPRequest: Sendable {
     public var bodyTooLarge: Bool
     /// The number of body bytes received, counting discarded ones.
     public var bodyLength: Int
+    /// The local port the connection reached, when the server reports it; 0 otherwise.
+    public var localPort: UInt16 = 0
 
     public init(
         method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(),

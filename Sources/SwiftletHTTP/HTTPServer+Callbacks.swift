@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import Foundation
 import SwiftletSystem
+import Synchronization
 
 /// One request's progress on its connection. libmicrohttpd calls back for a connection on one thread at a time,
 /// so the fields need no lock; the object lives in the connection's `con_cls` slot from the first call until
@@ -17,6 +18,7 @@ final class Exchange {
     var dispatched = false
     var status = 0
     let responder: HTTPResponder
+    var localPort: UInt16 = 0
 
     init(
         method: String, path: String, query: [(name: String, value: String)], headers: HTTPHeaders,
@@ -49,6 +51,28 @@ private func collectPairs(_ connection: OpaquePointer?, kind: MHD_ValueKind) -> 
     return collector.pairs
 }
 
+/// The local port of a connected socket.
+private func localPort(of socket: Int32) -> UInt16 {
+    guard socket >= 0 else { return 0 }
+    var address = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let found = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) == 0 }
+    }
+    guard found else { return 0 }
+    switch Int32(address.ss_family) {
+    case AF_INET:
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        }
+    case AF_INET6:
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+        }
+    default: return 0
+    }
+}
+
 /// libmicrohttpd's access handler: called once when the headers are in, once per chunk of body, once when the
 /// body is complete, and once more after each resume.
 let accessHandler: MHD_AccessHandlerCallback = {
@@ -64,7 +88,11 @@ let accessHandler: MHD_AccessHandlerCallback = {
             query: collectPairs(connection, kind: .GET_ARGUMENT_KIND).map { (name: $0.0, value: $0.1) },
             headers: HTTPHeaders(collectPairs(connection, kind: .HEADER_KIND)),
             responder: HTTPResponder(connection: connection))
+        if server.reportsLocalPort, let connection {
+            exchange.localPort = localPort(of: swiftlet_mhd_connection_fd(connection))
+        }
         slot.pointee = Unmanaged.passRetained(exchange).toOpaque()
+        server.inFlight.add(1, ordering: .relaxed)
         return .YES
     }
     let exchange = Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue()
@@ -86,11 +114,15 @@ let accessHandler: MHD_AccessHandlerCallback = {
 
     if !exchange.dispatched {
         exchange.dispatched = true
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: exchange.method, path: exchange.path, query: exchange.query, headers: exchange.headers,
             body: exchange.body, bodyTooLarge: exchange.tooLarge, bodyLength: exchange.received)
+        request.localPort = exchange.localPort
         exchange.body = Data()
         server.handler.handle(request, responder: exchange.responder)
+        if server.isStopping {
+            exchange.responder.respond(.text(503, "the server is stopping"))
+        }
         if let response = exchange.responder.handlerReturned() {
             return server.queue(response, on: connection, exchange: exchange)
         }
@@ -114,6 +146,7 @@ let requestCompleted: MHD_RequestCompletedCallback = { context, _, slot, termina
     let exchange = Unmanaged<Exchange>.fromOpaque(existing).takeRetainedValue()
     server.held.remove(exchange.responder)
     exchange.responder.complete()
+    server.inFlight.subtract(1, ordering: .relaxed)
     if server.logger.enabled(.debug) {
         let micros = (DispatchTime.now().uptimeNanoseconds - exchange.started) / 1000
         server.logger.debug(

@@ -30,6 +30,10 @@ public struct FunctionReference: Sendable, Equatable {
         -> Result<FunctionReference, AWSError>
     {
         var violations: [ValidationViolation] = []
+        if text.isEmpty {
+            return .failure(
+                .validation([.value(text, at: field, "Member must have length greater than or equal to 1")]))
+        }
         if text.count > maxLength {
             violations.append(
                 .value(text, at: field, "Member must have length less than or equal to \(maxLength)"))
@@ -38,9 +42,6 @@ public struct FunctionReference: Sendable, Equatable {
             violations.append(
                 .value(text, at: field, "Member must satisfy regular expression pattern: \(namePattern)"))
             return .failure(.validation(violations))
-        }
-        if text.isEmpty {
-            violations.append(.value(text, at: field, "Member must have length greater than or equal to 1"))
         }
         guard violations.isEmpty else { return .failure(.validation(violations)) }
         return .success(reference)
@@ -88,7 +89,8 @@ public struct FunctionReference: Sendable, Equatable {
         guard parts.count >= 3, parts.count <= 4 else { return false }
         let lower: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0 >= "a" && $0 <= "z" } }
         guard parts[0].count == 2, lower(parts[0]) else { return false }
-        guard let last = parts.last, last.count == 1, last.first!.isNumber else { return false }
+        guard let last = parts.last, last.count == 1, let digit = last.first?.asciiValue, digit >= 0x30, digit <= 0x39
+        else { return false }
         if parts.count == 4 {
             let infix = parts[1]
             guard infix == "gov" || (infix.hasPrefix("iso") && infix.count <= 4 && lower(infix)) else { return false }

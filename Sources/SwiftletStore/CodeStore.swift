@@ -25,7 +25,9 @@ public final class FileCodeStore: CodeStore {
 
     /// The path of the blob for a digest. Digests are checked to be hexadecimal, so no path can be smuggled in.
     public func path(sha256Hex: String) -> String? {
-        guard sha256Hex.count == 64, sha256Hex.allSatisfy(\.isHexDigit) else { return nil }
+        guard sha256Hex.utf8.count == 64,
+            sha256Hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        else { return nil }
         return "\(root)/\(sha256Hex.prefix(2))/\(sha256Hex).zip"
     }
 

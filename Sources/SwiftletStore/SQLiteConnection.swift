@@ -145,6 +145,11 @@ public struct SQLiteStatement {
         sqlite3_column_int64(handle, index)
     }
 
+    /// Column `index` of the current row as an integer, or nil when it is NULL.
+    public func optionalInteger(_ index: Int32) -> Int64? {
+        sqlite3_column_type(handle, index) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, index)
+    }
+
     /// Column `index` of the current row as bytes.
     public func blob(_ index: Int32) -> Data {
         let count = Int(sqlite3_column_bytes(handle, index))

@@ -5,7 +5,7 @@ import SwiftletSystem
 /// The embedded store: one SQLite database in WAL mode with full sync, so that whatever a request was told is
 /// stored survives a crash of the node or of the machine.
 public final class SQLiteStore: FunctionStore {
-    private let pool: SQLiteConnectionPool
+    let pool: SQLiteConnectionPool
 
     /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
     static let migrations: [String] = [
@@ -18,10 +18,12 @@ public final class SQLiteStore: FunctionStore {
             tags BLOB NOT NULL,
             code_sha256 TEXT NOT NULL,
             code_size INTEGER NOT NULL,
-            last_version INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (account_id, region, name)
         ) WITHOUT ROWID;
         CREATE INDEX functions_by_code ON functions (code_sha256);
+        """,
+        """
+        ALTER TABLE functions ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
         CREATE TABLE function_versions (
             account_id TEXT NOT NULL,
             region TEXT NOT NULL,
@@ -33,7 +35,42 @@ public final class SQLiteStore: FunctionStore {
             PRIMARY KEY (account_id, region, name, version)
         ) WITHOUT ROWID;
         CREATE INDEX function_versions_by_code ON function_versions (code_sha256);
+        """,
         """
+        CREATE TABLE log_groups (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            retention_days INTEGER,
+            PRIMARY KEY (account_id, region, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE log_streams (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            group_name TEXT NOT NULL,
+            name TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            first_event_ms INTEGER,
+            last_event_ms INTEGER,
+            last_ingestion_ms INTEGER,
+            stored_bytes INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (account_id, region, group_name, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE log_events (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            group_name TEXT NOT NULL,
+            stream_name TEXT NOT NULL,
+            timestamp_ms INTEGER NOT NULL,
+            ingestion_ms INTEGER NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX log_events_by_group ON log_events (account_id, region, group_name, timestamp_ms, id);
+        CREATE INDEX log_events_by_stream
+            ON log_events (account_id, region, group_name, stream_name, timestamp_ms, id);
+        """,
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.

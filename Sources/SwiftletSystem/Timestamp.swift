@@ -47,9 +47,16 @@ public enum Timestamp {
             }
             return value
         }
+        let separators: [(Int, UInt8)] = [
+            (4, 0x2d), (7, 0x2d), (10, 0x54), (13, 0x3a), (16, 0x3a), (19, 0x2e), (23, 0x2b),
+        ]
+        guard separators.allSatisfy({ scanner[$0.0] == $0.1 }), scanner[24...] == [0x30, 0x30, 0x30, 0x30][...] else {
+            return nil
+        }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
             let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-            let millis = number(20, 3)
+            let millis = number(20, 3), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+            second < 61
         else { return nil }
         var parts = tm()
         parts.tm_year = year - 1900
@@ -63,12 +70,13 @@ public enum Timestamp {
     }
 
     private static func utcParts(_ date: Date) -> (tm, Int32) {
-        let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
-        var millis = Int32(((interval - Double(seconds)) * 1000).rounded(.down))
-        if millis >= 1000 {
-            seconds += 1
-            millis -= 1000
+        // Rounded to the nearest millisecond first: a Double just below a whole millisecond must not lose it.
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(totalMillis.quotientAndRemainder(dividingBy: 1000).quotient)
+        var millis = Int32(totalMillis - Int64(seconds) * 1000)
+        if millis < 0 {
+            seconds -= 1
+            millis += 1000
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)

@@ -86,6 +86,12 @@ public enum ZipArchive {
         }
         try result.get()
 
+        // Each link was checked alone as it was read; a chain of links can still climb out (`a -> .`, `b -> a/..`),
+        // so every link is resolved again through the others, as the kernel would resolve it once unpacked.
+        let linkTargets = Dictionary(links.map { ($0.path, $0.target) }, uniquingKeysWith: { _, last in last })
+        for link in links where !ArchivePath.resolvesInside(link.path, links: linkTargets) {
+            throw .unsafePath(link.path)
+        }
         if let directory {
             // Links are made last, so no file of the archive is ever written through one.
             for link in links {
@@ -115,10 +121,8 @@ public enum ZipArchive {
         case 0o120000:  // symbolic link
             let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
             guard ArchivePath.linkStaysInside(linkPath: path, target: target) else { throw .unsafePath(rawPath) }
-            if directory != nil {
-                try makeParents(of: path, in: directory!)
-                links.append(PendingLink(path: path, target: target))
-            }
+            if let directory { try makeParents(of: path, in: directory) }
+            links.append(PendingLink(path: path, target: target))
         case 0o040000:  // directory
             if let directory, !path.isEmpty {
                 try makeDirectory(path, in: directory)
@@ -200,6 +204,32 @@ public enum ArchivePath {
             parts.append(component)
         }
         return parts.joined(separator: "/")
+    }
+
+    /// True when `path` resolves inside the archive's folder, following the archive's own `links` (path to target)
+    /// the way the kernel would once they are unpacked; a loop or more than 40 hops counts as outside.
+    public static func resolvesInside(_ path: String, links: [String: String]) -> Bool {
+        var hops = 0
+        var resolved: [String] = []
+        var pending = path.split(separator: "/").map(String.init)
+        while !pending.isEmpty {
+            let component = pending.removeFirst()
+            switch component {
+            case ".": continue
+            case "..":
+                if resolved.isEmpty { return false }
+                resolved.removeLast()
+            default:
+                resolved.append(component)
+                let here = resolved.joined(separator: "/")
+                guard let target = links[here] else { continue }
+                hops += 1
+                if hops > 40 || target.hasPrefix("/") { return false }
+                resolved.removeLast()
+                pending = target.split(separator: "/").map(String.init) + pending
+            }
+        }
+        return true
     }
 
     /// True when a link at `linkPath` pointing at `target` resolves, lexically, inside the archive's folder.

@@ -1,0 +1,1 @@
+// The CloudWatch Logs service lives here.
