@@ -19,7 +19,7 @@ let package = Package(
 
         // Platform wrappers: logging, hashing, archives, files.
         .target(name: "SwiftletSystem", dependencies: ["CCrypto", "CArchive", "CLinux"]),
-        // The HTTP front: connections, held requests, wire errors.
+        // The HTTP front: connections, held requests, a small client, SigV4.
         .target(name: "SwiftletHTTP", dependencies: ["CMicroHTTPD", "SwiftletSystem"]),
         // Functions, ARNs, limits, validation, AWS error types.
         .target(name: "SwiftletModel", dependencies: ["SwiftletSystem"]),
@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "SwiftletLambda",
             dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem", "SwiftletRuntime"]),
-        // The subcommands and the SigV4 client they share.
+        // The subcommands and the wiring of a node.
         .target(
             name: "SwiftletCLI",
             dependencies: [

@@ -12,7 +12,7 @@ enum DeployCommand {
         Options:
           --runtime RUNTIME     for example python3.12, nodejs20.x, provided.al2023
           --handler HANDLER     for example app.handler
-          --role ARN            execution role (default arn:aws:iam::ACCOUNT:role/swiftlet-default)
+          --role ARN            execution role (default arn:aws:iam::000000000000:role/swiftlet-default)
           --memory MB           memory size, 128 to 10240 (default 128)
           --timeout SECONDS     timeout, 1 to 900 (default 3)
           --env KEY=VALUE,...   environment variables

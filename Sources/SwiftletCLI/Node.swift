@@ -30,7 +30,7 @@ public final class Node: Sendable {
     /// Opens the data directory and starts serving.
     /// - Throws: ``CLIError`` with a message for the operator when the options or the host forbid starting.
     public init(options: NodeOptions, logger: Logger) throws {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let startTime = DispatchTime.now().uptimeNanoseconds
         self.logger = logger
         guard ListenAddress.isLoopback(options.host) || options.insecureNoAuth else {
             throw CLIError.usage(
@@ -49,14 +49,20 @@ public final class Node: Sendable {
         } catch {
             throw CLIError.failure("cannot create the data directory \(directory): \(error)")
         }
-        lockDescriptor = open("\(directory)/node.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+        let lock = open("\(directory)/node.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            if lock >= 0 { close(lock) }
             throw CLIError.failure("another node is already using the data directory \(directory)")
         }
+        lockDescriptor = lock
+        var started = false
+        defer { if !started { close(lock) } }
 
         let store = try SQLiteStore(path: "\(directory)/swiftlet.db")
         let codeStore = try FileCodeStore(root: "\(directory)/code")
         let linkKey = try Self.loadOrCreateKey(at: "\(directory)/node.key")
+        let removed = codeStore.sweep { (try? store.codeReferences(sha256Hex: $0)) ?? 1 > 0 }
+        if removed > 0 { logger.info("removed unused code files", [("code.files_removed", "\(removed)")]) }
 
         var configuration = LambdaServiceConfiguration()
         configuration.accountId = options.accountId
@@ -77,17 +83,17 @@ public final class Node: Sendable {
         do {
             server = try HTTPServer(configuration: serverConfiguration, handler: api, logger: logger.child("http"))
         } catch {
-            close(lockDescriptor)
             throw CLIError.failure("\(error)")
         }
+        started = true
         readiness.markReady()
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(
             "node ready",
             [
                 ("node.endpoint", "http://\(options.host):\(server.port)"), ("node.data_dir", directory),
                 ("node.region", options.region), ("node.account_id", options.accountId),
-                ("startup_ms", String(format: "%.1f", elapsed)),
+                ("node.startup_ms", String(format: "%.1f", elapsed)),
             ])
     }
 
@@ -100,7 +106,10 @@ public final class Node: Sendable {
 
     /// The node's secret for signing links, created with owner-only permissions on first start.
     static func loadOrCreateKey(at path: String) throws -> [UInt8] {
-        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
+        if let data = FileManager.default.contents(atPath: path) {
+            guard data.count == 32 else {
+                throw CLIError.failure("\(path) is not a key this node wrote (\(data.count) bytes, not 32); remove it")
+            }
             return Array(data)
         }
         let key = Digest.randomBytes(32)

@@ -17,7 +17,8 @@ enum ServeCommand {
           --data-dir PATH       where state and code are kept (default ./.swiftlet)
           --region REGION       region for requests that name none (default us-east-1)
           --account-id ID       the 12-digit account functions belong to (default 000000000000)
-          --log-level LEVEL     trace, debug, info, warning or error (default info; debug logs every request)
+          --log-level LEVEL     trace, debug, info, notice, warning, error or critical (default info;
+                                debug logs every request)
           --threads N           HTTP worker threads (default: the number of cores, at least 2)
           --insecure-no-auth    allow listening on a non-loopback address without signature verification
         """
@@ -52,7 +53,7 @@ enum ServeCommand {
         var level = Logger.Level.info
         if let name = arguments.value("log-level") {
             guard let parsed = Logger.Level(name: name) else {
-                throw CLIError.usage("--log-level must be one of trace, debug, info, warning, error")
+                throw CLIError.usage("--log-level must be one of trace, debug, info, notice, warning, error, critical")
             }
             level = parsed
         }
@@ -69,7 +70,7 @@ enum ServeCommand {
         for signalNumber in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
             source.setEventHandler {
-                logger.info("stopping", [("signal", signalNumber == SIGINT ? "SIGINT" : "SIGTERM")])
+                logger.info("stopping", [("process.signal", signalNumber == SIGINT ? "SIGINT" : "SIGTERM")])
                 stopped.signal()
             }
             source.resume()

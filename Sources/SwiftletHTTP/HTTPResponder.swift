@@ -57,7 +57,8 @@ public final class HTTPResponder: Sendable {
         return accepted
     }
 
-    /// Registers work to run if the exchange ends without an answer (the server stops, or the connection fails).
+    /// Registers work to run if the exchange ends without an answer ever being queued: the connection failed or the
+    /// client went away. (When the server stops, held requests are answered 503 instead, which is an answer.)
     public func onAbandon(_ action: @escaping @Sendable () -> Void) {
         state.withLock { $0.onAbandon = action }
     }

@@ -154,7 +154,7 @@ let requestCompleted: MHD_RequestCompletedCallback = { context, _, slot, termina
             [
                 ("http.method", exchange.method), ("http.path", exchange.path),
                 ("http.status", "\(exchange.status)"), ("http.request_bytes", "\(exchange.received)"),
-                ("duration_us", "\(micros)"),
+                ("http.duration_us", "\(micros)"),
                 ("http.outcome", termination == .REQUEST_TERMINATED_COMPLETED_OK ? "ok" : "aborted"),
             ])
     }

@@ -115,7 +115,7 @@ public final class HTTPServer: Sendable {
         let known = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(socket, $0, &length) == 0 }
         }
-        guard known, let current = daemon.withLock({ $0 }) else {
+        guard known, !isStopping, let current = daemon.withLock({ $0 }) else {
             close(socket)
             return false
         }

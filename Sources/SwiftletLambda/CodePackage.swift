@@ -68,16 +68,27 @@ extension LambdaService {
     func withStoredCode<Result>(
         _ package: CodePackage?, replacing replaced: String? = nil, _ record: () throws(AWSError) -> Result
     ) throws(AWSError) -> Result {
-        let result: Result = try codeLock.withLock { _ throws(AWSError) -> Result in
-            if let package {
-                try storage("store the code") {
-                    try codeStore.store(package.zip, sha256Hex: package.descriptor.sha256Hex)
+        let outcome: Swift.Result<Result, AWSError> = codeLock.withLock { _ in
+            do throws(AWSError) {
+                if let package {
+                    try storage("store the code") {
+                        try codeStore.store(package.zip, sha256Hex: package.descriptor.sha256Hex)
+                    }
                 }
+                return .success(try record())
+            } catch {
+                return .failure(error)
             }
-            return try record()
         }
-        if let replaced { releaseCode(replaced) }
-        return result
+        switch outcome {
+        case .success(let result):
+            if let replaced { releaseCode(replaced) }
+            return result
+        case .failure(let error):
+            // The rows were not written; the blob stays only if something else already used it.
+            if let package { releaseCode(package.descriptor.sha256Hex) }
+            throw error
+        }
     }
 
     /// Removes the blob when no function references it.

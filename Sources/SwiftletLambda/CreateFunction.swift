@@ -14,31 +14,37 @@ extension LambdaService {
 
         var violations: [ValidationViolation] = []
         let nameText = try body.string("FunctionName")
-        if nameText == nil { violations.append(.missing("functionName")) }
+        if let nameText {
+            violations += FunctionReference.violations(nameText, maxLength: 140)
+        } else {
+            violations.append(.missing("functionName"))
+        }
         let role = try body.string("Role")
         if role == nil { violations.append(.missing("role")) }
         let code = try body.object("Code")
         if code == nil { violations.append(.missing("code")) }
-        var reference: FunctionReference?
-        if let nameText {
-            switch FunctionReference.parse(nameText, maxLength: 140) {
-            case .success(let parsed): reference = parsed
-            case .failure(let error): throw error
-            }
-        }
         let settings = try Self.settings(from: body)
-        if !violations.isEmpty { throw .validation(violations) }
-        guard let reference, let role, let code else { throw .validation(violations) }
+        violations += settings.violations(limits: limits)
+        var configurationProbe = FunctionConfiguration.probe
+        do {
+            try applyObservability(body, to: &configurationProbe)
+        } catch {
+            if error.type == "ValidationException" { throw error }
+        }
+        guard violations.isEmpty, let nameText, let role, let code,
+            case .success(let reference) = FunctionReference.parse(nameText, maxLength: 140)
+        else { throw .validation(violations) }
+
         if reference.qualifier != nil {
             throw .invalidParameterValue("A function name in CreateFunction cannot carry a version or alias qualifier.")
         }
-        _ = try resolve(nameText!, in: context, maxLength: 140)
+        _ = try resolve(nameText, in: context, maxLength: 140)
         if reference.name.count > limits.functionNameLength {
             throw .invalidParameterValue(
                 "1 validation error detected: Value '\(reference.name)' at 'functionName' failed to satisfy "
                     + "constraint: Member must have length less than or equal to \(limits.functionNameLength)")
         }
-        if let error = settings.validate(limits: limits) { throw error }
+        if let error = settings.semanticError(limits: limits) { throw error }
         if let packageType = try body.string("PackageType"), packageType != "Zip" {
             throw .invalidParameterValue(
                 "PackageType \(packageType) is not supported by this node; deploy a .zip package (PackageType Zip).")
@@ -71,7 +77,7 @@ extension LambdaService {
             } catch StoreError.alreadyExists {
                 throw .resourceConflict("Function already exist: \(reference.name)")
             } catch {
-                logger.error("storage failed", [("store.operation", "insert"), ("error", "\(error)")])
+                logger.error("storage failed", [("store.operation", "insert"), ("error.message", "\(error)")])
                 throw .service("The node could not store the function; see the node's log.")
             }
         }

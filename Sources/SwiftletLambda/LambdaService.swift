@@ -52,7 +52,7 @@ public final class LambdaService: Sendable {
         } catch let error as AWSError {
             throw error
         } catch {
-            logger.error("storage failed", [("store.operation", what), ("error", "\(error)")])
+            logger.error("storage failed", [("store.operation", what), ("error.message", "\(error)")])
             throw .service("The node could not \(what); see the node's log.")
         }
     }
@@ -77,6 +77,17 @@ public final class LambdaService: Sendable {
         }
         if let account = reference.accountId, account != context.accountId {
             throw functionNotFound(reference.name, qualifier: reference.qualifier, in: context)
+        }
+        return reference
+    }
+
+    /// Resolves a name for an operation on the function itself, which takes no version or alias.
+    func resolveUnqualified(_ text: String, in context: RequestContext) throws(AWSError) -> FunctionReference {
+        let reference = try resolve(text, in: context, maxLength: 140)
+        if let qualifier = reference.qualifier, qualifier != "$LATEST" {
+            throw .invalidParameterValue(
+                "This operation applies to the function, not to version or alias '\(qualifier)': "
+                    + "name the function without a qualifier.")
         }
         return reference
     }

@@ -13,7 +13,7 @@ extension LambdaService {
     ) throws(AWSError)
         -> HTTPResponse
     {
-        let reference = try resolve(name, in: context, maxLength: 140)
+        let reference = try resolveUnqualified(name, in: context)
         let body = try JSONBody(request.body)
         let revision = try body.string("RevisionId")
         let dryRun = try body.bool("DryRun") ?? false
@@ -58,7 +58,7 @@ extension LambdaService {
     )
         throws(AWSError) -> HTTPResponse
     {
-        let reference = try resolve(name, in: context, maxLength: 140)
+        let reference = try resolveUnqualified(name, in: context)
         let body = try JSONBody(request.body)
         let revision = try body.string("RevisionId")
         let settings = try Self.settings(from: body)
@@ -67,9 +67,6 @@ extension LambdaService {
         }
         if let error = settings.validate(limits: limits) { throw error }
         try rejectUnsupportedFeatures(body)
-        if let handler = settings.handler, handler.isEmpty {
-            throw .invalidParameterValue("Handler cannot be empty.")
-        }
 
         let updated = try modify(reference, in: context, expectedRevision: revision) { record throws(AWSError) in
             var configuration = record.configuration
@@ -107,7 +104,7 @@ extension LambdaService {
         } catch StoreError.notFound {
             throw functionNotFound(reference.name, in: context)
         } catch {
-            logger.error("storage failed", [("store.operation", "update"), ("error", "\(error)")])
+            logger.error("storage failed", [("store.operation", "update"), ("error.message", "\(error)")])
             throw .service("The node could not update the function; see the node's log.")
         }
     }

@@ -14,7 +14,7 @@ extension LambdaService {
     ) throws(AWSError)
         -> HTTPResponse
     {
-        let reference = try resolve(name, in: context, maxLength: 140)
+        let reference = try resolveUnqualified(name, in: context)
         let body = try JSONBody(request.body)
         let published = try publish(
             reference, in: context, expectedCode: body.string("CodeSha256"),
@@ -30,7 +30,9 @@ extension LambdaService {
     ) throws(AWSError) -> FunctionRecord {
         if let description, description.count > limits.descriptionLength {
             throw .validation([
-                .value(description, at: "description", "Member must have length less than or equal to 256")
+                .value(
+                    description, at: "description",
+                    "Member must have length less than or equal to \(limits.descriptionLength)")
             ])
         }
         var tags: [String: String] = [:]
@@ -59,7 +61,7 @@ extension LambdaService {
         } catch StoreError.notFound {
             throw functionNotFound(reference.name, in: context)
         } catch {
-            logger.error("storage failed", [("store.operation", "publish"), ("error", "\(error)")])
+            logger.error("storage failed", [("store.operation", "publish"), ("error.message", "\(error)")])
             throw .service("The node could not publish the version; see the node's log.")
         }
         logger.info(
@@ -74,7 +76,7 @@ extension LambdaService {
     ) throws(AWSError)
         -> HTTPResponse
     {
-        let reference = try resolve(name, in: context)
+        let reference = try resolveUnqualified(name, in: context)
         let pageSize = try pageSize(request)
         let latest = try load(reference, in: context)
         // The marker is the last version number returned; 0 stands for `$LATEST`.

@@ -109,6 +109,13 @@ public struct FunctionConfiguration: Sendable, Equatable {
         return left == right
     }
 
+    /// A throwaway configuration for checking settings before the real one can be built.
+    public static var probe: FunctionConfiguration {
+        FunctionConfiguration(
+            name: "probe", runtime: "", role: "", handler: "",
+            code: CodeDescriptor(sha256Hex: "", sha256Base64: "", size: 0, unpackedSize: 0))
+    }
+
     /// Marks a change: a new revision and modification time.
     public mutating func touch(at date: Date = Date()) {
         lastModified = date

@@ -22,6 +22,23 @@ public struct FunctionReference: Sendable, Equatable {
         "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
         + "([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
 
+    /// The violations AWS would report for `text` at `field`; empty when it parses.
+    public static func violations(
+        _ text: String, field: String = "functionName", maxLength: Int = 140
+    )
+        -> [ValidationViolation]
+    {
+        if text.isEmpty { return [.value(text, at: field, "Member must have length greater than or equal to 1")] }
+        var violations: [ValidationViolation] = []
+        if text.count > maxLength {
+            violations.append(.value(text, at: field, "Member must have length less than or equal to \(maxLength)"))
+        }
+        if match(text) == nil {
+            violations.append(.value(text, at: field, "Member must satisfy regular expression pattern: \(namePattern)"))
+        }
+        return violations
+    }
+
     /// Parses `text`, or returns the violations AWS would report for it at `field`.
     /// - Parameter maxLength: 140 where the API takes `FunctionName`, 256 where it takes a namespaced name.
     public static func parse(

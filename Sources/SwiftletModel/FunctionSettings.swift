@@ -17,6 +17,13 @@ public struct FunctionSettings: Sendable, Equatable {
     /// Checks every field against Lambda's constraints, in AWS's order: field-format violations first, together in
     /// one `ValidationException`, then the semantic checks that answer `InvalidParameterValueException`.
     public func validate(limits: Limits) -> AWSError? {
+        let violations = violations(limits: limits)
+        if !violations.isEmpty { return .validation(violations) }
+        return semanticError(limits: limits)
+    }
+
+    /// The field-format violations, which AWS reports together in one `ValidationException`.
+    public func violations(limits: Limits) -> [ValidationViolation] {
         var violations: [ValidationViolation] = []
         if let handler {
             if handler.count > 128 {
@@ -68,8 +75,11 @@ public struct FunctionSettings: Sendable, Equatable {
                             + "[Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"))
             }
         }
-        if !violations.isEmpty { return .validation(violations) }
+        return violations
+    }
 
+    /// The first semantic problem (`InvalidParameterValueException`), checked once the formats are right.
+    public func semanticError(limits: Limits) -> AWSError? {
         if let runtime, let rejection = RuntimeCatalog.rejection(of: runtime) { return rejection }
         if let architectures, architectures != ["x86_64"] {
             let host = HostArchitecture.lambdaName

@@ -53,4 +53,22 @@ public final class FileCodeStore: CodeStore {
         guard let path = path(sha256Hex: sha256Hex) else { return }
         unlink(path)
     }
+
+    /// Removes what a crash can leave behind: temporary files of interrupted writes, and blobs for which
+    /// `isReferenced` says no. Meant for start-up, before any request is served. Returns how many files went.
+    @discardableResult
+    public func sweep(isReferenced: (String) -> Bool) -> Int {
+        var removed = 0
+        guard let folders = try? FileManager.default.contentsOfDirectory(atPath: root) else { return 0 }
+        for folder in folders {
+            let folderPath = "\(root)/\(folder)"
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folderPath) else { continue }
+            for name in names {
+                let isBlob = name.hasSuffix(".zip") && path(sha256Hex: String(name.dropLast(4))) != nil
+                if isBlob && isReferenced(String(name.dropLast(4))) { continue }
+                if unlink("\(folderPath)/\(name)") == 0 { removed += 1 }
+            }
+        }
+        return removed
+    }
 }

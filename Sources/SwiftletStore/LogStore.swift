@@ -1,5 +1,5 @@
-/// One log line as a function or the platform wrote it.
-public struct LogEvent: Sendable, Equatable {
+/// One log line as a function or the platform wrote it, bound for a log stream.
+public struct LogLine: Sendable, Equatable {
     /// Milliseconds since the epoch.
     public var timestamp: Int64
     public var message: String
@@ -16,9 +16,9 @@ public struct LogBatch: Sendable {
     public var region: String
     public var group: String
     public var stream: String
-    public var events: [LogEvent]
+    public var events: [LogLine]
 
-    public init(accountId: String, region: String, group: String, stream: String, events: [LogEvent]) {
+    public init(accountId: String, region: String, group: String, stream: String, events: [LogLine]) {
         self.accountId = accountId
         self.region = region
         self.group = group

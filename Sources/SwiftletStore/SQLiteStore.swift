@@ -82,6 +82,10 @@ public final class SQLiteStore: FunctionStore {
                     try statement.step() ? Int(statement.integer(0)) : 0
                 }
                 for (index, migration) in Self.migrations.enumerated() where index >= current {
+                    // Databases made while the versions table was still part of the first step already have it.
+                    if index == 1, try Self.hasColumn(connection, table: "functions", column: "last_version") {
+                        continue
+                    }
                     try connection.execute(migration)
                 }
                 try connection.execute("PRAGMA user_version = \(Self.migrations.count)")
@@ -313,6 +317,14 @@ public final class SQLiteStore: FunctionStore {
         return FunctionRecord(
             accountId: accountId, region: region, configuration: configuration, tags: tags,
             lastPublishedVersion: Int(statement.integer(2)))
+    }
+
+    private static func hasColumn(_ connection: SQLiteConnection, table: String, column: String) throws -> Bool {
+        try connection.withStatement(
+            "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", [.text(table), .text(column)]
+        ) { statement throws(SQLiteError) in
+            try statement.step() && statement.integer(0) > 0
+        }
     }
 
     private static func readVersions(

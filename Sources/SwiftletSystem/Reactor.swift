@@ -65,7 +65,7 @@ public final class Reactor: Sendable {
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, -1) }
             if count < 0 {
                 if errno == EINTR { continue }
-                logger.error("epoll_wait failed", [("error", String(cString: strerror(errno)))])
+                logger.error("epoll_wait failed", [("error.message", String(cString: strerror(errno)))])
                 return
             }
             for index in 0..<Int(count) {

@@ -1,7 +1,7 @@
 import SwiftletHTTP
 import Testing
 
-@testable import SwiftletLambda
+@testable import SwiftletHTTP
 
 @Suite("CredentialScope")
 struct CredentialScopeTests {
