@@ -5,12 +5,16 @@ VENV := .venv
 PORT ?= 9000
 DATA_DIR ?= ./.swiftlet
 
-.PHONY: run test deps build release unit e2e lint format bench clean
+.PHONY: run test deps runtimes build release unit e2e node-runtime lint format bench clean
 
-## Install the Debian packages and the Python virtual environment.
+## Install the Debian packages, the Python virtual environment and the runtime clients functions run with.
 deps:
 	@scripts/install-deps.sh
 	@scripts/make-venv.sh
+	@scripts/install-runtimes.sh
+
+runtimes:
+	@scripts/install-runtimes.sh
 
 ## Debug build of the binary and the test targets.
 build: deps
@@ -25,7 +29,7 @@ run: release
 	.build/release/swiftlet serve --port $(PORT) --data-dir $(DATA_DIR)
 
 ## Every test: formatting, Swift unit tests, then end-to-end tests with the real aws CLI and boto3.
-test: build lint unit e2e
+test: build lint unit node-runtime e2e
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
@@ -36,6 +40,9 @@ format:
 unit: build
 	$(SWIFT) test --skip-build --parallel
 
+node-runtime:
+	node --test runtimes/node/test/
+
 e2e: build
 	SWIFTLET_BIN=$(CURDIR)/.build/debug/swiftlet $(VENV)/bin/python -m pytest -q Tests/e2e
 
@@ -45,4 +52,4 @@ bench: release
 	SWIFTLET_BIN=$(CURDIR)/.build/release/swiftlet $(VENV)/bin/python bench/run.py
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(VENV) runtimes/python/*/ runtimes/python/.pip-*

@@ -2,6 +2,7 @@ import Foundation
 import SwiftletHTTP
 import SwiftletLambda
 import SwiftletModel
+import SwiftletRuntime
 import SwiftletStore
 import SwiftletSystem
 
@@ -16,13 +17,37 @@ public struct NodeOptions: Sendable {
     public var insecureNoAuth = false
     public var threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     public var limits = Limits()
+    /// Folder with the runtime clients (`node/bootstrap.js`, `python/<X.Y>/awslambdaric`).
+    public var runtimesDirectory = NodeOptions.defaultRuntimesDirectory()
+    /// Interpreters chosen by the operator, by runtime identifier or family.
+    public var interpreters: [String: String] = [:]
+    /// Seconds an idle environment is kept.
+    public var idleTimeout: TimeInterval = 300
 
     public init() {}
+
+    /// `$SWIFTLET_RUNTIMES_DIR`, else `runtimes/` of the checkout the binary was built in, else of the working
+    /// directory.
+    public static func defaultRuntimesDirectory() -> String {
+        if let configured = ProcessInfo.processInfo.environment["SWIFTLET_RUNTIMES_DIR"] { return configured }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("runtimes").path
+            if FileManager.default.fileExists(atPath: "\(candidate)/node/bootstrap.js") { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath + "/runtimes"
+    }
 }
 
 /// A running node: the data directory, the store, the Lambda API and the HTTP server, wired together.
 public final class Node: Sendable {
     public let server: HTTPServer
+    let runtimeServer: HTTPServer
+    let scheduler: Scheduler
+    let reactor: Reactor
+    let functionLogs: FunctionLogWriter
     let logger: Logger
     /// The data directory's lock; held open for the node's lifetime.
     private let lockDescriptor: Int32
@@ -64,6 +89,35 @@ public final class Node: Sendable {
         let removed = codeStore.sweep { (try? store.codeReferences(sha256Hex: $0)) ?? 1 > 0 }
         if removed > 0 { logger.info("removed unused code files", [("code.files_removed", "\(removed)")]) }
 
+        reactor = try Reactor(name: "swiftlet.reactor", logger: logger.child("reactor"))
+        let cgroups = CgroupController.detect()
+        if let caveat = cgroups.unavailableReason {
+            logger.warning("memory limits are not enforced", [("cgroup.reason", caveat)])
+        }
+        let sandbox = ProcessSandbox(cgroups: cgroups)
+        let resolver = RuntimeResolver(
+            settings: RuntimeSettings(runtimesDirectory: options.runtimesDirectory, interpreters: options.interpreters))
+        let codeCache = try CodeCache(
+            root: "\(directory)/runtime/code", codeStore: codeStore, unpackedLimit: options.limits.codeSizeUnzipped)
+        functionLogs = FunctionLogWriter(store: store, logger: logger.child("logs"))
+        var schedulerConfiguration = SchedulerConfiguration(
+            workDirectory: "\(directory)/runtime/environments", nodeEndpoint: "http://\(options.host):\(options.port)")
+        schedulerConfiguration.idleTimeout = options.idleTimeout
+        FileSystem.removeTree(schedulerConfiguration.workDirectory)
+        scheduler = try Scheduler(
+            configuration: schedulerConfiguration, sandbox: sandbox, resolver: resolver, codeCache: codeCache,
+            logs: functionLogs, reactor: reactor, logger: logger.child("runtime"))
+        var runtimeConfiguration = HTTPServerConfiguration()
+        runtimeConfiguration.listens = false
+        runtimeConfiguration.reportsLocalPort = true
+        runtimeConfiguration.threads = 2
+        runtimeConfiguration.maxBodyBytes = RuntimeAPI.maxResponseBytes
+        runtimeConfiguration.idleTimeoutSeconds = 0
+        runtimeServer = try HTTPServer(
+            configuration: runtimeConfiguration, handler: RuntimeAPI(scheduler: scheduler),
+            logger: logger.child("runtime.http"))
+        scheduler.attach(runtimeServer: runtimeServer)
+
         var configuration = LambdaServiceConfiguration()
         configuration.accountId = options.accountId
         configuration.region = options.region
@@ -71,7 +125,7 @@ public final class Node: Sendable {
         configuration.endpoint = "http://\(options.host):\(options.port)"
         let service = LambdaService(
             configuration: configuration, store: store, codeStore: codeStore, linkKey: linkKey,
-            logger: logger.child("lambda"))
+            logger: logger.child("lambda"), scheduler: scheduler, runtimes: resolver)
         let readiness = Readiness()
         let api = LambdaAPI(service: service, readiness: readiness)
 
@@ -86,6 +140,7 @@ public final class Node: Sendable {
             throw CLIError.failure("\(error)")
         }
         started = true
+        scheduler.setNodeEndpoint("http://\(options.host):\(server.port)")
         readiness.markReady()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(
@@ -100,6 +155,10 @@ public final class Node: Sendable {
     /// Stops serving; held requests are answered first.
     public func stop() {
         server.stop()
+        scheduler.shutdown()
+        runtimeServer.stop()
+        reactor.stop()
+        functionLogs.close()
         close(lockDescriptor)
         logger.info("node stopped")
     }

@@ -20,6 +20,11 @@ enum ServeCommand {
           --log-level LEVEL     trace, debug, info, notice, warning, error or critical (default info;
                                 debug logs every request)
           --threads N           HTTP worker threads (default: the number of cores, at least 2)
+          --runtimes-dir PATH   runtime clients Swiftlet ships and installs (default: $SWIFTLET_RUNTIMES_DIR, else
+                                runtimes/ of the checkout the binary was built in)
+          --interpreters MAP    interpreters to use, RUNTIME=PATH pairs separated by commas, by runtime or family:
+                                python3.12=/usr/bin/python3.12,nodejs=/usr/local/bin/node
+          --idle-timeout SECS   seconds an idle execution environment is kept (default 300)
           --insecure-no-auth    allow listening on a non-loopback address without signature verification
         """
 
@@ -27,6 +32,7 @@ enum ServeCommand {
         let arguments = try Arguments(words, flagNames: ["insecure-no-auth"])
         try arguments.rejectUnknown([
             "host", "port", "data-dir", "region", "account-id", "log-level", "threads", "insecure-no-auth",
+            "runtimes-dir", "interpreters", "idle-timeout",
         ])
         if let extra = arguments.positional.first { throw CLIError.usage("unexpected argument '\(extra)'") }
 
@@ -50,6 +56,20 @@ enum ServeCommand {
             options.threads = threads
         }
         options.insecureNoAuth = arguments.flag("insecure-no-auth")
+        if let directory = arguments.value("runtimes-dir") { options.runtimesDirectory = directory }
+        if let map = arguments.value("interpreters") {
+            for pair in map.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[1].hasPrefix("/") else {
+                    throw CLIError.usage("--interpreters takes RUNTIME=/absolute/path pairs, not '\(pair)'")
+                }
+                options.interpreters[parts[0]] = parts[1]
+            }
+        }
+        if let idle = try arguments.integer("idle-timeout") {
+            guard idle >= 1 else { throw CLIError.usage("--idle-timeout must be at least 1 second") }
+            options.idleTimeout = TimeInterval(idle)
+        }
         var level = Logger.Level.info
         if let name = arguments.value("log-level") {
             guard let parsed = Logger.Level(name: name) else {

@@ -54,6 +54,7 @@ extension LambdaService {
                 "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
         }
         try rejectUnsupportedFeatures(body)
+        try checkRuntimeRuns(runtime)
         let tags = try body.stringMap("Tags") ?? [:]
         if let error = TagRules.validate(adding: tags, to: [:], limits: limits) { throw error }
         guard let package = try codePackage(from: code) else {

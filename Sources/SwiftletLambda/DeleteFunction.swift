@@ -34,6 +34,7 @@ extension LambdaService {
         }
         guard let removed else { throw functionNotFound(reference.name, in: context) }
         for digest in removed.codeDigests { releaseCode(digest) }
+        retireEnvironments(of: reference.name, in: context)
         logger.info("function deleted", [("function.name", reference.name)])
         return HTTPResponse(status: 204)
     }

@@ -18,9 +18,28 @@ public final class LambdaAPI: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let requestId = Identifier.uuid()
+        if request.method == "POST", case .invoke(let name)? = LambdaRoutes.match(method: "POST", path: request.path),
+            !request.bodyTooLarge
+        {
+            // Invoke answers later, from whichever thread the function's answer arrives on.
+            let context = self.context(for: request, requestId: requestId)
+            do {
+                try service.invoke(request, context, name: name, responder: responder)
+            } catch {
+                responder.respond(error.response(requestId: requestId))
+            }
+            return
+        }
         var response = answer(request, requestId: requestId)
         response.headers.set("x-amzn-RequestId", requestId)
         responder.respond(response)
+    }
+
+    private func context(for request: HTTPRequest, requestId: String) -> RequestContext {
+        let scope = CredentialScope.from(request)
+        return RequestContext(
+            accountId: service.configuration.accountId, region: scope?.region ?? service.configuration.region,
+            accessKeyId: scope?.accessKeyId, requestId: requestId)
     }
 
     func answer(_ request: HTTPRequest, requestId: String) -> HTTPResponse {
@@ -32,16 +51,18 @@ public final class LambdaAPI: HTTPHandler {
                 readiness.isReady ? 200 : 503, .object([("status", .string(readiness.isReady ? "ok" : "starting"))]))
         }
         if request.bodyTooLarge {
+            let limit: Int
+            if case .invoke = route {
+                limit = service.limits.synchronousPayloadBytes
+            } else {
+                limit = service.limits.controlRequestBytes
+            }
             return AWSError.requestTooLarge(
-                "Request must be smaller than \(service.limits.controlRequestBytes) bytes for the "
-                    + "\(route.operationName) operation"
+                "Request must be smaller than \(limit) bytes for the \(route.operationName) operation"
             ).response(requestId: requestId)
         }
 
-        let scope = CredentialScope.from(request)
-        let context = RequestContext(
-            accountId: service.configuration.accountId, region: scope?.region ?? service.configuration.region,
-            accessKeyId: scope?.accessKeyId, requestId: requestId)
+        let context = self.context(for: request, requestId: requestId)
         do {
             return try perform(route, request, context)
         } catch {
@@ -66,6 +87,10 @@ public final class LambdaAPI: HTTPHandler {
             return try service.updateFunctionConfiguration(request, context, name: name)
         case .updateFunctionCode(let name): return try service.updateFunctionCode(request, context, name: name)
         case .publishVersion(let name): return try service.publishVersion(request, context, name: name)
+        case .invoke:
+            throw .requestTooLarge(
+                "Request must be smaller than \(service.limits.synchronousPayloadBytes) bytes for the InvokeFunction operation"
+            )
         case .listVersionsByFunction(let name): return try service.listVersionsByFunction(request, context, name: name)
         case .getAccountSettings: return try service.getAccountSettings(context)
         case .listTags(let resource): return try service.listTags(context, resource: resource)

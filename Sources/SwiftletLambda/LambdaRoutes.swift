@@ -10,6 +10,7 @@ enum LambdaRoute: Equatable {
     case updateFunctionConfiguration(String)
     case updateFunctionCode(String)
     case publishVersion(String)
+    case invoke(String)
     case listVersionsByFunction(String)
     case getAccountSettings
     case listTags(String)
@@ -29,6 +30,7 @@ enum LambdaRoute: Equatable {
         case .updateFunctionConfiguration: "UpdateFunctionConfiguration"
         case .updateFunctionCode: "UpdateFunctionCode"
         case .publishVersion: "PublishVersion"
+        case .invoke: "InvokeFunction"
         case .listVersionsByFunction: "ListVersionsByFunction"
         case .getAccountSettings: "GetAccountSettings"
         case .listTags: "ListTags"
@@ -81,6 +83,7 @@ enum LambdaRoutes {
         case ("PUT", 2) where segments[1] == "configuration": return .updateFunctionConfiguration(segments[0])
         case ("PUT", 2) where segments[1] == "code": return .updateFunctionCode(segments[0])
         case ("POST", 2) where segments[1] == "versions": return .publishVersion(segments[0])
+        case ("POST", 2) where segments[1] == "invocations": return .invoke(segments[0])
         case ("GET", 2) where segments[1] == "versions": return .listVersionsByFunction(segments[0])
         default: return nil
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftletModel
+import SwiftletRuntime
 import SwiftletStore
 import SwiftletSystem
 import Synchronization
@@ -31,16 +32,33 @@ public final class LambdaService: Sendable {
     /// Serializes the pairing of code blobs with the rows that reference them, so that a blob is never removed
     /// between another writer storing it and recording its use. Control-plane writes only; reads never take it.
     let codeLock = Mutex(())
+    /// Runs invocations; nil on a node that only manages functions.
+    let scheduler: Scheduler?
+    /// Tells whether a runtime can run here, so that CreateFunction refuses what Invoke could never run.
+    let runtimes: RuntimeResolver?
 
     public init(
         configuration: LambdaServiceConfiguration, store: any FunctionStore, codeStore: any CodeStore,
-        linkKey: [UInt8], logger: Logger
+        linkKey: [UInt8], logger: Logger, scheduler: Scheduler? = nil, runtimes: RuntimeResolver? = nil
     ) {
         self.configuration = configuration
         self.store = store
         self.codeStore = codeStore
         self.linkKey = linkKey
         self.logger = logger
+        self.scheduler = scheduler
+        self.runtimes = runtimes
+    }
+
+    /// Throws when `runtime` has no interpreter or runtime client on this node.
+    func checkRuntimeRuns(_ runtime: String?) throws(AWSError) {
+        guard let runtime, let runtimes, let reason = runtimes.unavailability(of: runtime) else { return }
+        throw .invalidParameterValue("The runtime \(runtime) cannot run on this node: \(reason).")
+    }
+
+    /// Stops the warm environments of a function after it changed or went away.
+    func retireEnvironments(of name: String, in context: RequestContext) {
+        scheduler?.retire(accountId: context.accountId, region: context.region, name: name)
     }
 
     var limits: Limits { configuration.limits }

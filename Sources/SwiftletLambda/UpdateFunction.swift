@@ -43,6 +43,7 @@ extension LambdaService {
             }
         }
         if let replaced { releaseCode(replaced) }
+        retireEnvironments(of: reference.name, in: context)
         logger.info(
             "function code updated",
             [("function.name", reference.name), ("code.sha256", package.descriptor.sha256Hex)])
@@ -67,6 +68,7 @@ extension LambdaService {
         }
         if let error = settings.validate(limits: limits) { throw error }
         try rejectUnsupportedFeatures(body)
+        try checkRuntimeRuns(settings.runtime)
 
         let updated = try modify(reference, in: context, expectedRevision: revision) { record throws(AWSError) in
             var configuration = record.configuration
@@ -82,6 +84,7 @@ extension LambdaService {
             configuration.touch()
             record.configuration = configuration
         }
+        retireEnvironments(of: reference.name, in: context)
         logger.info("function configuration updated", [("function.name", reference.name)])
         return .json(200, updated.wireConfiguration())
     }

@@ -1,0 +1,94 @@
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+import SwiftletRuntime
+import SwiftletSystem
+
+extension LambdaService {
+    /// `POST /2015-03-31/functions/{name}/invocations`: runs the function and answers with its result, holding the
+    /// request open (no thread waits) until the function answers.
+    ///
+    /// Errors answered at once: `ResourceNotFoundException`, `RequestEntityTooLargeException` (payload over 6 MB),
+    /// `InvalidRequestContentException` (payload not JSON), `InvalidParameterValueException` (bad headers).
+    /// A function that fails answers 200 with `X-Amz-Function-Error: Unhandled` and the error document.
+    func invoke(
+        _ request: HTTPRequest, _ context: RequestContext, name: String, responder: HTTPResponder
+    )
+        throws(AWSError)
+    {
+        let invocationType = request.headers["X-Amz-Invocation-Type"] ?? "RequestResponse"
+        guard ["RequestResponse", "Event", "DryRun"].contains(invocationType) else {
+            throw .validation([
+                .value(
+                    invocationType, at: "invocationType",
+                    "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+            ])
+        }
+        let logType = request.headers["X-Amz-Log-Type"] ?? "None"
+        guard logType == "None" || logType == "Tail" else {
+            throw .validation([.value(logType, at: "logType", "Member must satisfy enum value set: [None, Tail]")])
+        }
+        if request.body.count > limits.synchronousPayloadBytes {
+            throw .requestTooLarge(
+                "Request must be smaller than \(limits.synchronousPayloadBytes) bytes for the InvokeFunction operation")
+        }
+        var payload = request.body
+        if payload.isEmpty {
+            payload = Data("{}".utf8)
+        } else {
+            do {
+                _ = try JSONValue.parse(payload)
+            } catch {
+                throw .invalidRequestContent(
+                    "Could not parse request body into json: Could not parse payload into json: \(error)")
+            }
+        }
+        let clientContext = try Self.clientContext(request.headers["X-Amz-Client-Context"])
+
+        let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        if invocationType == "DryRun" {
+            responder.respond(
+                HTTPResponse(
+                    status: 204, headers: HTTPHeaders([("X-Amz-Executed-Version", record.configuration.version)])))
+            return
+        }
+        if invocationType == "Event" {
+            throw .invalidParameterValue(
+                "Asynchronous invocation (InvocationType Event) is not available on this node yet; "
+                    + "invoke with RequestResponse.")
+        }
+        guard let scheduler else {
+            throw .service("This node does not run functions.")
+        }
+        let reference = try resolve(name, in: context)
+        let invokedArn = ARN.function(
+            region: context.region, account: context.accountId, name: record.configuration.name,
+            qualifier: reference.qualifier ?? request.queryValue("Qualifier"))
+
+        let invocation = InvocationRequest(
+            accountId: context.accountId, region: context.region, configuration: record.configuration,
+            invokedFunctionArn: invokedArn, payload: payload, clientContext: clientContext,
+            wantsLogTail: logType == "Tail")
+        scheduler.invoke(invocation) { result in
+            var headers = HTTPHeaders([
+                ("Content-Type", "application/json"), ("X-Amz-Executed-Version", result.executedVersion),
+                ("x-amzn-RequestId", result.requestId),
+            ])
+            if let error = result.functionError { headers.add("X-Amz-Function-Error", error) }
+            if let tail = result.logTail { headers.add("X-Amz-Log-Result", tail) }
+            responder.respond(HTTPResponse(status: 200, headers: headers, body: result.payload))
+        }
+    }
+
+    /// Decodes `X-Amz-Client-Context`: base64 of a JSON object, at most 3,583 bytes as sent.
+    static func clientContext(_ header: String?) throws(AWSError) -> String? {
+        guard let header, !header.isEmpty else { return nil }
+        guard header.utf8.count <= 3583 else {
+            throw .invalidParameterValue("Client context must be at most 3583 bytes once base64-encoded.")
+        }
+        guard let data = Data(base64Encoded: header), case .object = try? JSONValue.parse(data) else {
+            throw .invalidParameterValue("Client context must be a valid Base64-encoded JSON object.")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import SwiftletSystem
+
+/// Which cgroup hierarchy the host offers for memory control.
+public enum CgroupFlavor: Sendable, Equatable {
+    /// The unified hierarchy (cgroup v2), rooted at the given folder.
+    case unified(String)
+    /// The v1 memory controller, mounted at the given folder.
+    case legacyMemory(String)
+    /// No usable memory controller; carries why, for the operator and the function's log.
+    case unavailable(String)
+}
+
+/// Creates, limits and removes one cgroup per environment below a `swiftlet` parent group.
+public struct CgroupController: Sendable {
+    public let flavor: CgroupFlavor
+
+    /// Finds the memory controller and creates the parent group. Never throws: without cgroups, environments run
+    /// unlimited and say so.
+    public static func detect(root: String = "/sys/fs/cgroup", parentName: String = "swiftlet") -> CgroupController {
+        if FileManager.default.fileExists(atPath: "\(root)/cgroup.controllers") {
+            let parent = "\(root)/\(parentName)"
+            let controllers = (try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8)) ?? ""
+            guard controllers.split(separator: " ").contains(where: { $0.hasPrefix("memory") }) else {
+                return CgroupController(flavor: .unavailable("the cgroup v2 hierarchy has no memory controller"))
+            }
+            if mkdir(parent, 0o755) != 0 && errno != EEXIST {
+                return CgroupController(
+                    flavor: .unavailable("cannot create \(parent): \(String(cString: strerror(errno)))"))
+            }
+            // Children of the parent may only get the controllers the parent hands down.
+            _ = try? "+memory +pids +cpu".write(
+                toFile: "\(parent)/cgroup.subtree_control", atomically: false, encoding: .utf8)
+            _ = try? "+memory".write(toFile: "\(parent)/cgroup.subtree_control", atomically: false, encoding: .utf8)
+            return CgroupController(flavor: .unified(parent))
+        }
+        let memory = "\(root)/memory"
+        if FileManager.default.fileExists(atPath: "\(memory)/memory.limit_in_bytes") {
+            let parent = "\(memory)/\(parentName)"
+            if mkdir(parent, 0o755) != 0 && errno != EEXIST {
+                return CgroupController(
+                    flavor: .unavailable("cannot create \(parent): \(String(cString: strerror(errno)))"))
+            }
+            return CgroupController(flavor: .legacyMemory(parent))
+        }
+        return CgroupController(flavor: .unavailable("no cgroup memory controller is mounted at \(root)"))
+    }
+
+    /// Why limits are not enforced, or nil when they are.
+    public var unavailableReason: String? {
+        if case .unavailable(let reason) = flavor { return reason }
+        return nil
+    }
+
+    /// Creates the group for one environment with a memory limit, swap included where the kernel allows.
+    public func create(name: String, memoryLimitBytes: Int64) -> Cgroup? {
+        switch flavor {
+        case .unavailable: return nil
+        case .unified(let parent):
+            let path = "\(parent)/\(name)"
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else { return nil }
+            write("\(memoryLimitBytes)", to: "\(path)/memory.max")
+            write("0", to: "\(path)/memory.swap.max")
+            return Cgroup(path: path, flavor: flavor)
+        case .legacyMemory(let parent):
+            let path = "\(parent)/\(name)"
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else { return nil }
+            write("\(memoryLimitBytes)", to: "\(path)/memory.limit_in_bytes")
+            write("\(memoryLimitBytes)", to: "\(path)/memory.memsw.limit_in_bytes")
+            return Cgroup(path: path, flavor: flavor)
+        }
+    }
+
+    fileprivate func write(_ text: String, to path: String) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = text.withCString { Foundation.write(descriptor, $0, strlen($0)) }
+        close(descriptor)
+    }
+}
+
+/// One environment's group.
+public struct Cgroup: Sendable {
+    public let path: String
+    let flavor: CgroupFlavor
+
+    /// Moves a process into the group.
+    public func add(pid: pid_t) -> Bool {
+        let descriptor = open("\(path)/cgroup.procs", O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        let text = "\(pid)"
+        return text.withCString { Foundation.write(descriptor, $0, strlen($0)) } > 0
+    }
+
+    /// The most memory the group has used, in bytes.
+    public func peakMemoryBytes() -> Int64? {
+        switch flavor {
+        case .unified: return readNumber("memory.peak") ?? readNumber("memory.current")
+        case .legacyMemory: return readNumber("memory.max_usage_in_bytes")
+        case .unavailable: return nil
+        }
+    }
+
+    /// True when the kernel killed a process of the group for exceeding its memory limit.
+    public func wasOutOfMemory() -> Bool {
+        switch flavor {
+        case .unified:
+            guard let events = try? String(contentsOfFile: "\(path)/memory.events", encoding: .utf8) else {
+                return false
+            }
+            return events.split(separator: "\n").contains { line in
+                let parts = line.split(separator: " ")
+                return parts.count == 2 && parts[0] == "oom_kill" && parts[1] != "0"
+            }
+        case .legacyMemory:
+            guard let control = try? String(contentsOfFile: "\(path)/memory.oom_control", encoding: .utf8) else {
+                return false
+            }
+            if control.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) {
+                return true
+            }
+            return (readNumber("memory.failcnt") ?? 0) > 0 && (readNumber("memory.max_usage_in_bytes") ?? 0) > 0
+                && (readNumber("memory.max_usage_in_bytes") ?? 0) >= (readNumber("memory.limit_in_bytes") ?? .max)
+        case .unavailable: return false
+        }
+    }
+
+    /// Kills whatever is left in the group and removes it.
+    public func destroy() {
+        if let pids = try? String(contentsOfFile: "\(path)/cgroup.procs", encoding: .utf8) {
+            for line in pids.split(separator: "\n") {
+                if let pid = pid_t(line) { kill(pid, SIGKILL) }
+            }
+        }
+        // A group can be removed only once empty; the kernel empties it shortly after the kills.
+        for _ in 0..<50 {
+            if rmdir(path) == 0 || errno == ENOENT { return }
+            usleep(2000)
+        }
+    }
+
+    private func readNumber(_ file: String) -> Int64? {
+        guard let text = try? String(contentsOfFile: "\(path)/\(file)", encoding: .utf8) else { return nil }
+        return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}

@@ -1,0 +1,66 @@
+import Dispatch
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+import SwiftletSystem
+import Synchronization
+
+/// The environments of one function version and revision, and the invocations waiting for one.
+///
+/// Each environment goes through:
+///
+///     starting ──(first next)──► idle ◄──(next)── busy
+///        │                        │  └──(invocation)──►┘
+///        └──(exit, init error)──► dead ◄──(exit, timeout, retired, idle too long)
+///
+/// Every decision is taken under the pool's lock and acted upon after it, so no lock is held across a response,
+/// a kill or a log write.
+final class EnvironmentPool: Sendable {
+    enum Phase {
+        case starting
+        case idle
+        case busy
+        case dead
+    }
+
+    struct Slot {
+        let environment: Environment
+        var phase: Phase = .starting
+        var heldNext: HTTPResponder?
+        var current: Invocation?
+        var currentStartedAt: UInt64 = 0
+        var timer: DispatchSourceTimer?
+        var initDurationMs: Double?
+        var initReported = false
+        var initError: Data?
+        var idleSince: UInt64 = 0
+    }
+
+    struct State {
+        var slots: [String: Slot] = [:]
+        /// Idle environments, the most recently used last.
+        var idle: [String] = []
+        var pending: [Invocation] = []
+        var starting = 0
+        var retired = false
+    }
+
+    let key: String
+    let configuration: FunctionConfiguration
+    let accountId: String
+    let region: String
+    /// Mutable state; `DispatchSourceTimer` is thread-safe, which makes the slots safe to hold here.
+    let state = Mutex<State>(State())
+
+    init(key: String, configuration: FunctionConfiguration, accountId: String, region: String) {
+        self.key = key
+        self.configuration = configuration
+        self.accountId = accountId
+        self.region = region
+    }
+
+    var timeoutSeconds: Int { configuration.timeout }
+}
+
+extension EnvironmentPool.Slot: @unchecked Sendable {}
+extension EnvironmentPool.State: @unchecked Sendable {}

@@ -1,1 +1,0 @@
-// Execution environments live here.

@@ -1,0 +1,60 @@
+import Foundation
+import SwiftletSystem
+
+/// Everything a sandbox needs to start one execution environment.
+public struct SandboxSpec: Sendable {
+    /// Unique id of the environment, safe in file names.
+    public var environmentId: String
+    /// Folder holding the function's unpacked code.
+    public var codeDirectory: String
+    /// A private, writable folder for the environment's temporary files.
+    public var temporaryDirectory: String
+    /// What to run.
+    public var executable: String
+    public var arguments: [String]
+    /// The complete environment of the runtime.
+    public var environment: [String: String]
+    /// Memory limit in MB.
+    public var memoryMB: Int
+    /// Where the runtime's standard output and error go.
+    public var outputDescriptor: Int32
+
+    public init(
+        environmentId: String, codeDirectory: String, temporaryDirectory: String, executable: String,
+        arguments: [String], environment: [String: String], memoryMB: Int, outputDescriptor: Int32
+    ) {
+        self.environmentId = environmentId
+        self.codeDirectory = codeDirectory
+        self.temporaryDirectory = temporaryDirectory
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.memoryMB = memoryMB
+        self.outputDescriptor = outputDescriptor
+    }
+}
+
+/// A started environment as a sandbox sees it.
+public protocol SandboxedProcess: Sendable {
+    /// The runtime's process; readable `pidDescriptor` means it exited.
+    var process: ChildProcess { get }
+    /// The most memory the environment used, in bytes, when the sandbox can tell.
+    func peakMemoryBytes() -> Int64?
+    /// True when the environment was killed for exceeding its memory limit.
+    func wasOutOfMemory() -> Bool
+    /// Kills every process of the environment.
+    func terminate()
+    /// Releases what the sandbox holds for the environment, after the process is gone.
+    func cleanUp()
+}
+
+/// A way of starting execution environments. Implementations differ in how much they wall off: a plain child
+/// process, Linux namespaces, a micro-VM.
+public protocol Sandbox: Sendable {
+    /// `process`, `namespace`, ...
+    var name: String { get }
+    /// Why memory limits are not enforced, or nil when they are.
+    var memoryLimitCaveat: String? { get }
+    /// Starts the runtime described by `spec`.
+    func start(_ spec: SandboxSpec) throws -> any SandboxedProcess
+}

@@ -1,0 +1,526 @@
+import Dispatch
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+import SwiftletStore
+import SwiftletSystem
+import Synchronization
+
+/// How the scheduler runs environments.
+public struct SchedulerConfiguration: Sendable {
+    /// Where environments' private folders go.
+    public var workDirectory: String
+    /// `AWS_ENDPOINT_URL` given to functions: the node itself (see ``Scheduler/setNodeEndpoint(_:)``).
+    public var nodeEndpoint: String
+    /// Seconds an idle environment is kept before it is stopped.
+    public var idleTimeout: TimeInterval = 300
+    /// Seconds a runtime may take to ask for its first event, beyond the function's timeout.
+    public var initTimeout: TimeInterval = 10
+
+    public init(workDirectory: String, nodeEndpoint: String) {
+        self.workDirectory = workDirectory
+        self.nodeEndpoint = nodeEndpoint
+    }
+}
+
+/// Runs invocations: finds a warm environment or starts one, delivers the event through the Runtime API, watches
+/// the runtime and reports how the invocation ended.
+public final class Scheduler: Sendable {
+    let configuration: SchedulerConfiguration
+    let sandbox: any Sandbox
+    let resolver: RuntimeResolver
+    let codeCache: CodeCache
+    let logs: FunctionLogWriter
+    let reactor: Reactor
+    let logger: Logger
+    /// Set once the Runtime API server exists; environments cannot start before.
+    private let endpointsBox = Mutex<RuntimeEndpoints?>(nil)
+    private let nodeEndpoint: Mutex<String>
+    private let pools: [PoolShard]
+    private static let shardCount = 16
+    private let startQueue = DispatchQueue(label: "swiftlet.environments.start", attributes: .concurrent)
+    let timerQueue = DispatchQueue(label: "swiftlet.environments.timers")
+    /// Dispatch sources are safe to use from any thread.
+    nonisolated(unsafe) private let reaper: DispatchSourceTimer
+
+    private final class PoolShard: Sendable {
+        let pools = Mutex<[String: EnvironmentPool]>([:])
+    }
+
+    public init(
+        configuration: SchedulerConfiguration, sandbox: any Sandbox, resolver: RuntimeResolver, codeCache: CodeCache,
+        logs: FunctionLogWriter, reactor: Reactor, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.nodeEndpoint = Mutex(configuration.nodeEndpoint)
+        self.sandbox = sandbox
+        self.resolver = resolver
+        self.codeCache = codeCache
+        self.logs = logs
+        self.reactor = reactor
+        self.logger = logger
+        pools = (0..<Self.shardCount).map { _ in PoolShard() }
+        try FileSystem.makeDirectories(configuration.workDirectory)
+        reaper = DispatchSource.makeTimerSource(queue: timerQueue)
+        let interval = max(0.05, min(configuration.idleTimeout / 4, 15))
+        reaper.schedule(deadline: .now() + interval, repeating: interval)
+        reaper.setEventHandler { [weak self] in self?.reapIdle() }
+        reaper.resume()
+    }
+
+    /// Connects the scheduler to the Runtime API server that serves its environments.
+    public func attach(runtimeServer: HTTPServer) {
+        endpointsBox.withLock { $0 = RuntimeEndpoints(server: runtimeServer, reactor: reactor) }
+    }
+
+    var endpoints: RuntimeEndpoints? { endpointsBox.withLock { $0 } }
+
+    /// The URL functions reach the node at, once its port is known.
+    public func setNodeEndpoint(_ url: String) {
+        nodeEndpoint.withLock { $0 = url }
+    }
+
+    /// Runs an invocation; `completion` is called exactly once, from any thread.
+    public func invoke(_ request: InvocationRequest, completion: @escaping @Sendable (InvocationResult) -> Void) {
+        let invocation = Invocation(request: request, completion: completion)
+        let pool = self.pool(for: request)
+        enum Action {
+            case deliver(Environment, HTTPResponder, Double?)
+            case start
+            case wait
+        }
+        let action = pool.state.withLock { state -> Action in
+            while let id = state.idle.popLast() {
+                guard var slot = state.slots[id], slot.phase == .idle, let next = slot.heldNext else { continue }
+                slot.phase = .busy
+                slot.heldNext = nil
+                slot.current = invocation
+                let initDuration = slot.initReported ? nil : slot.initDurationMs
+                slot.initReported = true
+                state.slots[id] = slot
+                return .deliver(slot.environment, next, initDuration)
+            }
+            state.pending.append(invocation)
+            if state.pending.count > state.starting {
+                state.starting += 1
+                return .start
+            }
+            return .wait
+        }
+        switch action {
+        case .deliver(let environment, let next, let initDuration):
+            deliver(invocation, to: environment, in: pool, next: next, initDuration: initDuration)
+        case .start:
+            startQueue.async { self.startEnvironment(in: pool) }
+        case .wait:
+            break
+        }
+    }
+
+    /// Stops the environments of a function once they are idle, after its code or configuration changed or it was
+    /// deleted. Invocations already running finish first.
+    public func retire(accountId: String, region: String, name: String) {
+        let prefix = Self.poolPrefix(accountId: accountId, region: region, name: name)
+        var retired: [EnvironmentPool] = []
+        for shard in pools {
+            shard.pools.withLock { pools in
+                for (key, pool) in pools where key.hasPrefix(prefix) {
+                    retired.append(pool)
+                    pools.removeValue(forKey: key)
+                }
+            }
+        }
+        for pool in retired {
+            let idle = pool.state.withLock { state -> [(Environment, HTTPResponder?)] in
+                state.retired = true
+                let ids = state.idle
+                state.idle.removeAll()
+                return ids.compactMap { id in
+                    guard var slot = state.slots[id] else { return nil }
+                    let next = slot.heldNext
+                    slot.heldNext = nil
+                    slot.phase = .dead
+                    state.slots[id] = slot
+                    return (slot.environment, next)
+                }
+            }
+            for (environment, next) in idle { stop(environment, heldNext: next) }
+        }
+    }
+
+    /// Stops every environment, for the node's shutdown.
+    public func shutdown() {
+        reaper.cancel()
+        var environments: [(Environment, HTTPResponder?)] = []
+        for shard in pools {
+            let all = shard.pools.withLock { pools -> [EnvironmentPool] in
+                let values = Array(pools.values)
+                pools.removeAll()
+                return values
+            }
+            for pool in all {
+                pool.state.withLock { state in
+                    state.retired = true
+                    for (id, var slot) in state.slots {
+                        environments.append((slot.environment, slot.heldNext))
+                        slot.heldNext = nil
+                        slot.phase = .dead
+                        state.slots[id] = slot
+                    }
+                    state.idle.removeAll()
+                }
+            }
+        }
+        for (environment, next) in environments { stop(environment, heldNext: next) }
+    }
+
+    /// The number of environments alive, for tests and metrics.
+    public var environmentCount: Int {
+        pools.reduce(0) { total, shard in
+            total + shard.pools.withLock { $0.values.reduce(0) { $0 + $1.state.withLock { $0.slots.count } } }
+        }
+    }
+
+    // MARK: - Pools
+
+    static func poolPrefix(accountId: String, region: String, name: String) -> String {
+        "\(accountId)\u{1}\(region)\u{1}\(name)\u{1}"
+    }
+
+    private func pool(for request: InvocationRequest) -> EnvironmentPool {
+        let configuration = request.configuration
+        let key =
+            Self.poolPrefix(accountId: request.accountId, region: request.region, name: configuration.name)
+            + "\(configuration.version)\u{1}\(configuration.revisionId)"
+        let shard = pools[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
+        return shard.pools.withLock { pools in
+            if let pool = pools[key] { return pool }
+            let pool = EnvironmentPool(
+                key: key, configuration: configuration, accountId: request.accountId, region: request.region)
+            pools[key] = pool
+            return pool
+        }
+    }
+
+    // MARK: - Delivering
+
+    func deliver(
+        _ invocation: Invocation, to environment: Environment, in pool: EnvironmentPool, next: HTTPResponder,
+        initDuration: Double?
+    ) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let timeout = pool.timeoutSeconds
+        let timer = DispatchSource.makeTimerSource(queue: timerQueue)
+        timer.schedule(deadline: .now() + .seconds(timeout))
+        timer.setEventHandler { [weak self] in
+            self?.timedOut(invocation, environment: environment, pool: pool, initDuration: initDuration)
+        }
+        pool.state.withLock { state in
+            state.slots[environment.id]?.currentStartedAt = started
+            state.slots[environment.id]?.timer = timer
+            state.slots[environment.id]?.initDurationMs = initDuration
+        }
+        environment.collect(for: invocation)
+        environment.platformLine(
+            PlatformLog.start(requestId: invocation.id, version: pool.configuration.version), invocation: invocation)
+        timer.resume()
+
+        let request = invocation.request
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout) * 1000
+        var headers = HTTPHeaders([
+            ("Content-Type", "application/json"),
+            ("Lambda-Runtime-Aws-Request-Id", invocation.id),
+            ("Lambda-Runtime-Deadline-Ms", String(deadline)),
+            ("Lambda-Runtime-Invoked-Function-Arn", request.invokedFunctionArn),
+            ("Lambda-Runtime-Trace-Id", invocation.traceId),
+        ])
+        if let context = request.clientContext { headers.add("Lambda-Runtime-Client-Context", context) }
+        if let identity = request.cognitoIdentity { headers.add("Lambda-Runtime-Cognito-Identity", identity) }
+        next.respond(HTTPResponse(status: 200, headers: headers, body: request.payload))
+    }
+
+    /// Reports an invocation's end: the runtime's lines, END and REPORT, then the answer to the caller.
+    func complete(
+        _ invocation: Invocation, environment: Environment, pool: EnvironmentPool, payload: Data,
+        functionError: String?, status: String? = nil, errorType: String? = nil, extraLine: String? = nil
+    ) {
+        let (startedAt, initDuration) = pool.state.withLock { state -> (UInt64, Double?) in
+            let slot = state.slots[environment.id]
+            return (slot?.currentStartedAt ?? DispatchTime.now().uptimeNanoseconds, slot?.initDurationMs)
+        }
+        let duration = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1_000_000
+        environment.drainOutput()
+        environment.collect(for: nil)
+        if let extraLine { environment.platformLine(extraLine, invocation: invocation) }
+        let peak = environment.sandboxed?.peakMemoryBytes().map { Int(($0 + (1 << 20) - 1) >> 20) }
+        environment.platformLine(PlatformLog.end(requestId: invocation.id), invocation: invocation)
+        environment.platformLine(
+            PlatformLog.report(
+                requestId: invocation.id, durationMs: duration, memoryMB: pool.configuration.memorySize,
+                maxMemoryUsedMB: peak, initDurationMs: initDuration, status: status, errorType: errorType),
+            invocation: invocation)
+        invocation.finish(payload: payload, functionError: functionError)
+    }
+
+    // MARK: - Starting
+
+    private func startEnvironment(in pool: EnvironmentPool) {
+        do {
+            try launch(in: pool)
+        } catch {
+            logger.warning(
+                "environment failed to start",
+                [("function.name", pool.configuration.name), ("error.message", "\(error)")])
+            let failed = pool.state.withLock { state -> Invocation? in
+                state.starting -= 1
+                return state.pending.isEmpty ? nil : state.pending.removeFirst()
+            }
+            guard let failed else { return }
+            if let unavailable = error as? EntrypointMissing {
+                failed.fail(
+                    type: "Runtime.InvalidEntrypoint",
+                    message: "RequestId: \(failed.id) Error: Couldn't find valid bootstrap(s): \(unavailable.searched)")
+            } else {
+                failed.fail(type: "Runtime.Unknown", message: "RequestId: \(failed.id) Error: \(error)")
+            }
+        }
+    }
+
+    private func launch(in pool: EnvironmentPool) throws {
+        guard let endpoints else { throw RuntimeUnavailable(description: "the Runtime API is not running") }
+        let configuration = pool.configuration
+        let codeDirectory = try codeCache.directory(for: configuration.code.sha256Hex)
+        let launch = try resolver.launch(
+            configuration.runtime, codeDirectory: codeDirectory, handler: configuration.handler)
+        if RuntimeCatalog.family(of: configuration.runtime) == .custom,
+            !FileManager.default.isExecutableFile(atPath: launch.executable)
+        {
+            throw EntrypointMissing(searched: "[\(codeDirectory)/bootstrap /opt/bootstrap]")
+        }
+
+        let id = Digest.randomBytes(16).hexString
+        let workFolder = "\(self.configuration.workDirectory)/\(id)"
+        let temporary = "\(workFolder)/tmp"
+        try FileSystem.makeDirectories(temporary)
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw SystemError("pipe") }
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(pipeEnds[0], F_SETFL, O_NONBLOCK)
+        let endpoint: RuntimeEndpoint
+        do {
+            endpoint = try endpoints.open()
+        } catch {
+            close(pipeEnds[0])
+            close(pipeEnds[1])
+            throw error
+        }
+        let environment = Environment(
+            id: id, pool: pool, version: configuration.version, endpoint: endpoint, outputDescriptor: pipeEnds[0],
+            logs: logs,
+            accountId: pool.accountId, region: pool.region, logGroup: configuration.logGroup)
+        pool.state.withLock { $0.slots[id] = EnvironmentPool.Slot(environment: environment) }
+        endpoints.register(environment)
+
+        let variables = environmentVariables(
+            for: pool, environment: environment, launch: launch, codeDirectory: codeDirectory, temporary: temporary)
+        environment.platformLine(PlatformLog.initStart(versionLabel: launch.versionLabel, region: pool.region))
+        if let caveat = sandbox.memoryLimitCaveat {
+            environment.platformLine(
+                "INIT_WARNING The \(configuration.memorySize) MB memory limit is not enforced on this node: \(caveat)")
+        }
+        let sandboxed: any SandboxedProcess
+        do {
+            sandboxed = try sandbox.start(
+                SandboxSpec(
+                    environmentId: id, codeDirectory: codeDirectory, temporaryDirectory: temporary,
+                    executable: launch.executable, arguments: [launch.executable] + launch.arguments,
+                    environment: variables, memoryMB: configuration.memorySize, outputDescriptor: pipeEnds[1]))
+        } catch {
+            close(pipeEnds[1])
+            pool.state.withLock { _ = $0.slots.removeValue(forKey: id) }
+            endpoints.close(endpoint)
+            close(pipeEnds[0])
+            FileSystem.removeTree(workFolder)
+            throw error
+        }
+        close(pipeEnds[1])
+        environment.attach(sandboxed)
+        try? reactor.watch(pipeEnds[0]) { _ in environment.drainOutput() }
+        try? reactor.watch(sandboxed.process.pidDescriptor) { [weak self] _ in
+            guard let exit = sandboxed.process.reap() else { return true }
+            self?.exited(environment, pool: pool, exit: exit, workFolder: workFolder)
+            return false
+        }
+
+        let limit = Double(configuration.timeout) + self.configuration.initTimeout
+        timerQueue.asyncAfter(deadline: .now() + limit) { [weak self] in
+            self?.initTimedOut(environment, pool: pool)
+        }
+        logger.debug(
+            "environment started",
+            [("function.name", configuration.name), ("env.id", id), ("env.pid", "\(sandboxed.process.pid)")])
+    }
+
+    private func environmentVariables(
+        for pool: EnvironmentPool, environment: Environment, launch: RuntimeLaunch, codeDirectory: String,
+        temporary: String
+    ) -> [String: String] {
+        let configuration = pool.configuration
+        var variables = configuration.environment ?? [:]
+        let hostPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let reserved: [String: String] = [
+            "_HANDLER": configuration.handler,
+            "LAMBDA_TASK_ROOT": codeDirectory,
+            "LAMBDA_RUNTIME_DIR": launch.environment["LAMBDA_RUNTIME_DIR"] ?? codeDirectory,
+            "AWS_LAMBDA_RUNTIME_API": environment.endpoint.address,
+            "AWS_LAMBDA_FUNCTION_NAME": configuration.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": configuration.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(configuration.memorySize),
+            "AWS_LAMBDA_LOG_GROUP_NAME": configuration.logGroup,
+            "AWS_LAMBDA_LOG_STREAM_NAME": environment.logStream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_\(configuration.runtime)",
+            "AWS_REGION": pool.region,
+            "AWS_DEFAULT_REGION": pool.region,
+            "TZ": ":UTC",
+            "LANG": "en_US.UTF-8",
+            "PATH": "/opt/bin:\(hostPath)",
+            "LD_LIBRARY_PATH": "/opt/lib",
+            "TMPDIR": temporary,
+            "HOME": temporary,
+        ]
+        for (key, value) in reserved { variables[key] = value }
+        for (key, value) in launch.environment where key != "LAMBDA_RUNTIME_DIR" { variables[key] = value }
+        // The node's own services are one SDK call away, as AWS's are inside Lambda.
+        if variables["AWS_ENDPOINT_URL"] == nil { variables["AWS_ENDPOINT_URL"] = nodeEndpoint.withLock { $0 } }
+        let credentials = TemporaryCredentials.issue(role: configuration.role)
+        variables["AWS_ACCESS_KEY_ID"] = credentials.accessKeyId
+        variables["AWS_SECRET_ACCESS_KEY"] = credentials.secretAccessKey
+        variables["AWS_SESSION_TOKEN"] = credentials.sessionToken
+        return variables
+    }
+
+    // MARK: - Endings
+
+    private func stop(_ environment: Environment, heldNext: HTTPResponder?) {
+        heldNext?.respond(.text(410, "this environment is being stopped"))
+        environment.sandboxed?.terminate()
+    }
+
+    private func timedOut(
+        _ invocation: Invocation, environment: Environment, pool: EnvironmentPool, initDuration: Double?
+    ) {
+        let isCurrent = pool.state.withLock { state -> Bool in
+            guard var slot = state.slots[environment.id], slot.current === invocation else { return false }
+            slot.phase = .dead
+            state.slots[environment.id] = slot
+            return true
+        }
+        guard isCurrent else { return }
+        environment.sandboxed?.terminate()
+        let message = "RequestId: \(invocation.id) Error: Task timed out after \(pool.timeoutSeconds).00 seconds"
+        let document = JSONValue.object([
+            ("errorType", .string("Sandbox.Timedout")), ("errorMessage", .string(message)),
+        ])
+        complete(
+            invocation, environment: environment, pool: pool, payload: Data(document.serialized()),
+            functionError: "Unhandled", status: "timeout",
+            extraLine: PlatformLog.timedOut(requestId: invocation.id, seconds: pool.timeoutSeconds))
+        pool.state.withLock { $0.slots[environment.id]?.current = nil }
+    }
+
+    private func initTimedOut(_ environment: Environment, pool: EnvironmentPool) {
+        let stillStarting = pool.state.withLock { $0.slots[environment.id]?.phase == .starting }
+        guard stillStarting else { return }
+        logger.warning("runtime did not ask for an event in time", [("env.id", environment.id)])
+        environment.sandboxed?.terminate()
+    }
+
+    /// The runtime process is gone: fail what it was running (or the invocation it was started for), clean up,
+    /// and start a replacement if invocations still wait.
+    private func exited(_ environment: Environment, pool: EnvironmentPool, exit: ChildExit, workFolder: String) {
+        environment.drainOutput()
+        let outOfMemory = environment.sandboxed?.wasOutOfMemory() ?? false
+        let (slot, failedPending, startAnother) = pool.state.withLock {
+            state -> (EnvironmentPool.Slot?, Invocation?, Bool) in
+            guard let slot = state.slots.removeValue(forKey: environment.id) else { return (nil, nil, false) }
+            state.idle.removeAll { $0 == environment.id }
+            var failedPending: Invocation?
+            if slot.phase == .starting {
+                state.starting -= 1
+                if !state.pending.isEmpty { failedPending = state.pending.removeFirst() }
+            }
+            let startAnother = !state.retired && state.pending.count > state.starting
+            if startAnother { state.starting += 1 }
+            return (slot, failedPending, startAnother)
+        }
+        slot?.timer?.cancel()
+        slot?.heldNext?.respond(.text(410, "this environment has stopped"))
+
+        if let current = slot?.current, !current.isFinished {
+            let (type, reason) =
+                outOfMemory
+                ? ("Runtime.OutOfMemory", "Runtime exited with error: \(exit)")
+                : ("Runtime.ExitError", "Runtime exited with error: \(exit)")
+            let document = JSONValue.object([
+                ("errorType", .string(type)), ("errorMessage", .string("RequestId: \(current.id) Error: \(reason)")),
+            ])
+            complete(
+                current, environment: environment, pool: pool, payload: Data(document.serialized()),
+                functionError: "Unhandled", status: "error", errorType: type)
+        }
+        if let failedPending {
+            if let initError = slot?.initError {
+                environment.platformLine(
+                    "INIT_REPORT Init Duration: \(PlatformLog.twoDecimals(environment.ageMilliseconds)) ms\tPhase: init\tStatus: error"
+                )
+                failedPending.finish(payload: initError, functionError: "Unhandled")
+            } else {
+                let type = outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError"
+                failedPending.fail(
+                    type: type, message: "RequestId: \(failedPending.id) Error: Runtime exited with error: \(exit)")
+            }
+        }
+
+        endpoints?.close(environment.endpoint)
+        environment.sandboxed?.cleanUp()
+        reactor.remove(environment.outputDescriptor)
+        environment.drainOutput()
+        FileSystem.removeTree(workFolder)
+        logger.debug("environment stopped", [("env.id", environment.id), ("process.exit", "\(exit)")])
+        if startAnother { startQueue.async { self.startEnvironment(in: pool) } }
+    }
+
+    /// Stops environments idle for longer than the idle timeout.
+    private func reapIdle() {
+        let threshold = DispatchTime.now().uptimeNanoseconds - UInt64(configuration.idleTimeout * 1_000_000_000)
+        var expired: [(Environment, HTTPResponder?)] = []
+        for shard in pools {
+            let snapshot = shard.pools.withLock { Array($0.values) }
+            for pool in snapshot {
+                pool.state.withLock { state in
+                    state.idle.removeAll { id in
+                        guard var slot = state.slots[id], slot.phase == .idle, slot.idleSince < threshold else {
+                            return false
+                        }
+                        expired.append((slot.environment, slot.heldNext))
+                        slot.heldNext = nil
+                        slot.phase = .dead
+                        state.slots[id] = slot
+                        return true
+                    }
+                }
+            }
+        }
+        for (environment, next) in expired {
+            logger.debug("stopping idle environment", [("env.id", environment.id)])
+            stop(environment, heldNext: next)
+        }
+    }
+}
+
+/// A custom runtime with no bootstrap to run.
+struct EntrypointMissing: Error, CustomStringConvertible {
+    let searched: String
+    var description: String { "no bootstrap executable in \(searched)" }
+}
