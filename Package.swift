@@ -54,6 +54,9 @@ let package = Package(
             name: "SwiftletLambdaTests",
             dependencies: ["SwiftletLambda", "SwiftletHTTP", "SwiftletStore", "SwiftletModel", "SwiftletSystem"]),
         .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "SwiftletSystem"]),
+        .testTarget(
+            name: "SwiftletServicesTests",
+            dependencies: ["SwiftletServices", "SwiftletStore", "SwiftletHTTP", "SwiftletModel", "SwiftletSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

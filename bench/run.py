@@ -5,6 +5,7 @@ Run through `make bench`, which builds the release binary and sets SWIFTLET_BIN.
 `make bench` through scripts/install-bench-deps.sh). Nothing here decides pass or fail: it measures and prints.
 """
 
+import base64
 import json
 import os
 import re
@@ -58,8 +59,10 @@ class Node:
         self.port = free_port()
         self.log = open(os.path.join(self.dir, "node.log"), "w")
         self.started = time.monotonic()
+        runtimes = os.environ.get("SWIFTLET_RUNTIMES_DIR", os.path.join(os.path.dirname(__file__), "..", "runtimes"))
         self.process = subprocess.Popen(
-            [BIN, "serve", "--port", str(self.port), "--data-dir", os.path.join(self.dir, "data"), *extra],
+            [BIN, "serve", "--port", str(self.port), "--data-dir", os.path.join(self.dir, "data"),
+             "--runtimes-dir", os.path.abspath(runtimes), *extra],
             stdout=self.log, stderr=self.log)
         self.ready_seconds = wait_healthy(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -203,6 +206,164 @@ def bench_node():
                "nginx static reply, 32 clients", floor_rps32, "req/s")
 
 
+def post_script(body):
+    path = os.path.join(tempfile.mkdtemp(prefix="swiftlet-bench-wrk-"), "post.lua")
+    with open(path, "w") as f:
+        f.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "application/json"\n')
+    return path
+
+
+def wrk_post(url, connections, threads, script, seconds=5):
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
+        capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+
+    def percentile(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return rps, percentile("50"), percentile("99"), int(errors.group(1)) if errors else 0
+
+
+def zip_folder(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, (data, mode) in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o100000 | mode) << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def raw_invoke(port, name, payload=b"{}", tail=False):
+    import http.client
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if tail:
+        headers["X-Amz-Log-Type"] = "Tail"
+    started = time.perf_counter()
+    connection.request("POST", f"/2015-03-31/functions/{name}/invocations", body=payload, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    log = response.getheader("X-Amz-Log-Result")
+    connection.close()
+    return elapsed, body, (base64.b64decode(log).decode() if log else "")
+
+
+def init_duration(log):
+    match = re.search(r"Init Duration: ([\d.]+) ms", log)
+    return float(match.group(1)) if match else None
+
+
+def bench_invoke():
+    print("\n== invoke: warm latency, cold start, throughput ==", flush=True)
+    handler_dir = tempfile.mkdtemp(prefix="swiftlet-bench-handler-")
+    source = "def handler(event, context):\n    return event\n"
+    with open(os.path.join(handler_dir, "app.py"), "w") as f:
+        f.write(source)
+    echo_c = os.path.join(handler_dir, "bootstrap")
+    subprocess.run(["cc", "-O2", "-o", echo_c, os.path.join(os.path.dirname(__file__), "echo_bootstrap.c")],
+                   check=True)
+    with open(echo_c, "rb") as f:
+        echo_binary = f.read()
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else shutil.which("python3")
+    floor_port = free_port()
+    floor = subprocess.Popen([python, os.path.join(os.path.dirname(__file__), "python_floor.py"), str(floor_port),
+                              handler_dir])
+    script = post_script('{"hello":"world"}')
+    try:
+        wait_port(floor_port)
+        with Node() as node:
+            client = lambda_client(node.url)
+            role = "arn:aws:iam::000000000000:role/bench"
+            client.create_function(FunctionName="echo-py", Runtime="python3.12", Handler="app.handler", Role=role,
+                                   Code={"ZipFile": zip_folder({"app.py": (source, 0o644)})})
+            client.create_function(FunctionName="echo-c", Runtime="provided.al2023", Handler="none", Role=role,
+                                   Code={"ZipFile": zip_folder({"bootstrap": (echo_binary, 0o755)})})
+            url = f"{node.url}/2015-03-31/functions/echo-py/invocations"
+            raw_invoke(node.port, "echo-py")
+            wrk_post(url, 1, 1, script, 1)
+            _, p50, p99, _ = wrk_post(url, 1, 1, script)
+            _, floor_p50, floor_p99, _ = wrk_post(f"http://127.0.0.1:{floor_port}/", 1, 1, script)
+            report("invoke", "warm invoke p50, Python echo, 1 client", p50, "plain Python HTTP server p50", floor_p50,
+                   "ms", "target <= 2x")
+            report("invoke", "warm invoke p99, Python echo, 1 client", p99, "plain Python HTTP server p99", floor_p99,
+                   "ms")
+            rps1, _, _, _ = wrk_post(url, 1, 1, script)
+            floor_rps1, _, _, _ = wrk_post(f"http://127.0.0.1:{floor_port}/", 1, 1, script)
+            report("invoke", "Python echo invocations/s, 1 client", rps1, "plain Python HTTP server, 1 client",
+                   floor_rps1, "req/s")
+            rps16, _, _, errors16 = wrk_post(url, 16, 2, script)
+            report("invoke", "Python echo invocations/s, 16 clients", rps16, "plain Python HTTP server, 1 client",
+                   floor_rps1, "req/s", f"{errors16} errors" if errors16 else "")
+
+            c_url = f"{node.url}/2015-03-31/functions/echo-c/invocations"
+            raw_invoke(node.port, "echo-c")
+            wrk_post(c_url, 16, 2, script, 1)
+            c_rps16, c_p50, _, c_errors = wrk_post(c_url, 16, 2, script)
+            with Nginx() as nginx:
+                nginx_rps16, nginx_p50, _ = wrk(nginx.url + "/", 16, 2)
+            report("invoke", "compiled bootstrap echo invocations/s, 16 clients", c_rps16,
+                   "nginx static reply, 16 clients", nginx_rps16, "req/s",
+                   "target >= 0.25x" + (f", {c_errors} errors" if c_errors else ""))
+            report("invoke", "compiled bootstrap echo p50, 16 clients", c_p50, "nginx static reply p50, 16 clients",
+                   nginx_p50, "ms")
+
+            # Cold starts: a configuration change retires the warm environment, so each call starts a new one.
+            colds, inits = [], []
+            for index in range(7):
+                client.update_function_configuration(FunctionName="echo-py",
+                                                     Environment={"Variables": {"ROUND": str(index)}})
+                elapsed, _, log = raw_invoke(node.port, "echo-py", tail=True)
+                colds.append(elapsed * 1000)
+                if init_duration(log) is not None:
+                    inits.append(init_duration(log))
+            floor_python = spawn_seconds([python, "-c", "pass"]) * 1000
+            report("invoke", "cold start, Python (invoke to answer), median", statistics.median(colds),
+                   "python3 -c pass", floor_python, "ms")
+            report("invoke", "Init Duration, Python, median", statistics.median(inits), "python3 -c pass",
+                   floor_python, "ms")
+            started = time.perf_counter()
+            client.create_function(FunctionName="fresh-py", Runtime="python3.12", Handler="app.handler", Role=role,
+                                   Code={"ZipFile": zip_folder({"app.py": (source, 0o644)})})
+            raw_invoke(node.port, "fresh-py")
+            report("invoke", "create to first answer, Python", (time.perf_counter() - started) * 1000,
+                   "python3 -c pass", floor_python, "ms")
+
+            # Idle environments: start several at once, then measure what the node holds for them.
+            base_rss = node.rss_kb()
+            client.create_function(FunctionName="idle-py", Runtime="python3.12", Handler="app.handler", Role=role,
+                                   Code={"ZipFile": zip_folder({"app.py": (
+                                       "import time\ndef handler(event, context):\n    time.sleep(0.5)\n"
+                                       "    return event\n", 0o644)})})
+            count = 24
+            import concurrent.futures
+            with concurrent.futures.ThreadPoolExecutor(count) as pool:
+                list(pool.map(lambda _: raw_invoke(node.port, "idle-py"), range(count)))
+            time.sleep(0.5)
+            per_env = (node.rss_kb() - base_rss) / count
+            report("invoke", f"node memory per idle environment ({count} envs)", per_env / 1024, "target", 1.0, "MB")
+    finally:
+        floor.terminate()
+        floor.wait()
+        shutil.rmtree(handler_dir, ignore_errors=True)
+
+
+def wait_port(port, deadline=10.0):
+    start = time.monotonic()
+    while time.monotonic() - start < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"no swiftlet binary at {BIN}: run `make bench`")
@@ -210,7 +371,11 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run `make bench`, which installs it")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    bench_node()
+    sections = sys.argv[1:] or ["node", "invoke"]
+    if "node" in sections:
+        bench_node()
+    if "invoke" in sections:
+        bench_invoke()
 
 
 if __name__ == "__main__":

@@ -9,10 +9,9 @@ struct ClientSettings {
 
     /// Resolves settings the way the AWS CLI does: options, then environment variables, then `~/.aws` files.
     static func resolve(
-        _ arguments: Arguments, environment: [String: String] = ProcessInfo.processInfo.environment
-    )
-        throws(CLIError) -> ClientSettings
-    {
+        _ arguments: Arguments, service: String = "lambda",
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(CLIError) -> ClientSettings {
         let profile = arguments.value("profile") ?? environment["AWS_PROFILE"] ?? "default"
         let home = environment["HOME"] ?? NSHomeDirectory()
         let credentialsFile = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials"
@@ -21,7 +20,8 @@ struct ClientSettings {
         let fromConfig = IniFile.section(profile == "default" ? "default" : "profile \(profile)", in: configFile)
 
         let endpoint =
-            arguments.value("endpoint-url") ?? environment["AWS_ENDPOINT_URL_LAMBDA"] ?? environment["AWS_ENDPOINT_URL"]
+            arguments.value("endpoint-url") ?? environment["AWS_ENDPOINT_URL_\(service.uppercased())"]
+            ?? environment["AWS_ENDPOINT_URL"]
             ?? fromConfig["endpoint_url"] ?? "http://127.0.0.1:9000"
         let region =
             arguments.value("region") ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]

@@ -3,6 +3,7 @@ import SwiftletHTTP
 import SwiftletLambda
 import SwiftletModel
 import SwiftletRuntime
+import SwiftletServices
 import SwiftletStore
 import SwiftletSystem
 
@@ -48,6 +49,7 @@ public final class Node: Sendable {
     let scheduler: Scheduler
     let reactor: Reactor
     let functionLogs: FunctionLogWriter
+    let retention: LogRetentionSweeper
     let logger: Logger
     /// The data directory's lock; held open for the node's lifetime.
     private let lockDescriptor: Int32
@@ -128,6 +130,11 @@ public final class Node: Sendable {
             logger: logger.child("lambda"), scheduler: scheduler, runtimes: resolver)
         let readiness = Readiness()
         let api = LambdaAPI(service: service, readiness: readiness)
+        let logsAPI = LogsAPI(
+            configuration: LogsServiceConfiguration(accountId: options.accountId, region: options.region),
+            store: store, logger: logger.child("logs"))
+        retention = LogRetentionSweeper(store: store, logger: logger.child("logs.retention"))
+        retention.start()
 
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = options.host
@@ -135,7 +142,9 @@ public final class Node: Sendable {
         serverConfiguration.threads = options.threads
         serverConfiguration.maxBodyBytes = options.limits.controlRequestBytes
         do {
-            server = try HTTPServer(configuration: serverConfiguration, handler: api, logger: logger.child("http"))
+            server = try HTTPServer(
+                configuration: serverConfiguration, handler: NodeRouter(lambda: api, logs: logsAPI),
+                logger: logger.child("http"))
         } catch {
             throw CLIError.failure("\(error)")
         }
@@ -159,6 +168,7 @@ public final class Node: Sendable {
         runtimeServer.stop()
         reactor.stop()
         functionLogs.close()
+        retention.stop()
         close(lockDescriptor)
         logger.info("node stopped")
     }

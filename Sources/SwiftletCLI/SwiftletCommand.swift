@@ -7,6 +7,8 @@ public enum SwiftletCommand {
         ("deploy", "create or update a function from a folder or a zip"),
         ("ls", "list functions"),
         ("rm", "delete a function"),
+        ("invoke", "run a function and print its answer and log"),
+        ("logs", "print or follow a function's log"),
     ]
 
     static let overview = """
@@ -52,6 +54,8 @@ public enum SwiftletCommand {
                 case "deploy": return try DeployCommand.run(rest)
                 case "ls", "list": return try ListCommand.run(rest)
                 case "rm", "remove": return try RemoveCommand.run(rest)
+                case "invoke": return try InvokeCommand.run(rest)
+                case "logs": return try LogsCommand.run(rest)
                 default: throw CLIError.usage("unknown command '\(name)'")
                 }
             }
@@ -72,6 +76,8 @@ public enum SwiftletCommand {
         case "deploy": DeployCommand.help
         case "ls", "list": ListCommand.help
         case "rm", "remove": RemoveCommand.help
+        case "invoke": InvokeCommand.help
+        case "logs": LogsCommand.help
         default: nil
         }
     }

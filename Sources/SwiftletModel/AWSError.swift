@@ -10,6 +10,9 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         case typeAndCapitalMessage
         /// `{"message": "..."}`, the shape of `ValidationException`.
         case messageOnly
+        /// `{"__type": "ResourceNotFoundException", "message": "..."}`, the shape of every error of the JSON 1.0 and
+        /// 1.1 protocols (CloudWatch Logs, SQS, EventBridge), where the type is also in the body.
+        case jsonProtocol
     }
 
     /// The wire type, for example `ResourceNotFoundException`.
@@ -46,6 +49,7 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         case .typeAndLowercaseMessage: body = [("Type", origin), ("message", message)]
         case .typeAndCapitalMessage: body = [("Type", origin), ("Message", message)]
         case .messageOnly: body = [("message", message)]
+        case .jsonProtocol: body = [("__type", type), ("message", message)]
         }
         for key in extraFields.keys.sorted() { body.append((key, extraFields[key]!)) }
         return body

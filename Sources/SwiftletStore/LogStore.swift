@@ -133,3 +133,15 @@ public protocol LogStore: Sendable {
     @discardableResult
     func expireEvents(now: Int64) throws -> Int
 }
+
+extension LogStore {
+    /// One stream of a group, or nil. The stream's own name sorts first among the names it prefixes, so the
+    /// first stream of a prefix listing is the one asked for when it exists.
+    public func logStream(accountId: String, region: String, group: String, name: String) throws -> LogStreamInfo? {
+        let first = try logStreams(
+            accountId: accountId, region: region, group: group, prefix: name, orderByLastEvent: false,
+            descending: false, skip: 0, limit: 1
+        ).first
+        return first?.name == name ? first : nil
+    }
+}

@@ -193,11 +193,25 @@ extension SQLiteStore: LogStore {
 
     public func expireEvents(now: Int64) throws -> Int {
         try pool.withConnection { connection in
-            try connection.run(
-                "DELETE FROM log_events WHERE id IN (SELECT e.id FROM log_events e JOIN log_groups g "
-                    + "ON g.account_id = e.account_id AND g.region = e.region AND g.name = e.group_name "
-                    + "WHERE g.retention_days IS NOT NULL AND e.timestamp_ms < ? - g.retention_days * 86400000)",
-                [.integer(now)])
+            try connection.transaction {
+                let deleted = try connection.run(
+                    "DELETE FROM log_events WHERE id IN (SELECT e.id FROM log_events e JOIN log_groups g "
+                        + "ON g.account_id = e.account_id AND g.region = e.region AND g.name = e.group_name "
+                        + "WHERE g.retention_days IS NOT NULL AND e.timestamp_ms < ? - g.retention_days * 86400000)",
+                    [.integer(now)])
+                if deleted > 0 {
+                    // Stored bytes count what is kept, so recount the streams of groups that expire events.
+                    try connection.run(
+                        "UPDATE log_streams SET stored_bytes = (SELECT coalesce(sum(length(CAST(e.message AS BLOB))), 0) "
+                            + "FROM log_events e WHERE e.account_id = log_streams.account_id "
+                            + "AND e.region = log_streams.region AND e.group_name = log_streams.group_name "
+                            + "AND e.stream_name = log_streams.name) "
+                            + "WHERE EXISTS (SELECT 1 FROM log_groups g WHERE g.account_id = log_streams.account_id "
+                            + "AND g.region = log_streams.region AND g.name = log_streams.group_name "
+                            + "AND g.retention_days IS NOT NULL)")
+                }
+                return deleted
+            }
         }
     }
 

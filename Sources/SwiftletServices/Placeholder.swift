@@ -1,1 +1,0 @@
-// The CloudWatch Logs service lives here.
