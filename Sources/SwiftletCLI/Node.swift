@@ -92,13 +92,18 @@ public final class Node: Sendable {
         if removed > 0 { logger.info("removed unused code files", [("code.files_removed", "\(removed)")]) }
 
         reactor = try Reactor(name: "swiftlet.reactor", logger: logger.child("reactor"))
-        let cgroups = CgroupController.detect()
+        // One parent group per data directory, so that each node can clear what its own earlier runs left.
+        let nodeName = Digest.sha256(Array(URL(fileURLWithPath: directory).standardizedFileURL.path.utf8))
+            .hexString.prefix(16)
+        let cgroups = CgroupController.detect(node: String(nodeName))
         if let caveat = cgroups.unavailableReason {
             logger.warning("memory limits are not enforced", [("cgroup.reason", caveat)])
         }
         let sandbox = ProcessSandbox(cgroups: cgroups)
         let resolver = RuntimeResolver(
             settings: RuntimeSettings(runtimesDirectory: options.runtimesDirectory, interpreters: options.interpreters))
+        // Unpacked code is a cache: start from nothing so that code no function uses any more does not linger.
+        FileSystem.removeTree("\(directory)/runtime/code")
         let codeCache = try CodeCache(
             root: "\(directory)/runtime/code", codeStore: codeStore, unpackedLimit: options.limits.codeSizeUnzipped)
         functionLogs = FunctionLogWriter(store: store, logger: logger.child("logs"))

@@ -32,7 +32,8 @@ extension LambdaService {
         return .json(200, record.wireConfiguration())
     }
 
-    /// Loads a function named by path and `Qualifier`. Only `$LATEST` exists until versions are published.
+    /// Loads a function named by path and `Qualifier`: `$LATEST` (the default) or a published version number. The
+    /// record returned carries that version's configuration and the function's tags.
     func loadQualified(
         _ name: String, qualifier: String?, in context: RequestContext
     ) throws(AWSError)
@@ -40,10 +41,17 @@ extension LambdaService {
     {
         let reference = try resolve(name, in: context)
         let effective = try Self.qualifier(of: reference, parameter: qualifier)
-        let record = try load(reference, in: context)
-        if let effective, effective != "$LATEST" {
+        var record = try load(reference, in: context)
+        guard let effective, effective != "$LATEST" else { return record }
+        guard let number = Int(effective), number > 0 else {
             throw functionNotFound(reference.name, qualifier: effective, in: context)
         }
+        let published = try storage("read the version") {
+            try store.version(
+                accountId: context.accountId, region: context.region, name: reference.name, version: number)
+        }
+        guard let published else { throw functionNotFound(reference.name, qualifier: effective, in: context) }
+        record.configuration = published
         return record
     }
 

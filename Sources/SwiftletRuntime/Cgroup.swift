@@ -15,9 +15,31 @@ public enum CgroupFlavor: Sendable, Equatable {
 public struct CgroupController: Sendable {
     public let flavor: CgroupFlavor
 
-    /// Finds the memory controller and creates the parent group. Never throws: without cgroups, environments run
-    /// unlimited and say so.
-    public static func detect(root: String = "/sys/fs/cgroup", parentName: String = "swiftlet") -> CgroupController {
+    /// Finds the memory controller and creates the node's parent group, `swiftlet/<node>`, emptying what an earlier
+    /// run of the same node left there. Never throws: without cgroups, environments run unlimited and say so.
+    public static func detect(root: String = "/sys/fs/cgroup", node: String) -> CgroupController {
+        let controller = locate(root: root, parentName: "swiftlet/\(node)")
+        controller.removeLeftovers()
+        return controller
+    }
+
+    /// Removes the groups of environments a previous run of this node left behind (it was killed, say), killing
+    /// any process still in them.
+    func removeLeftovers() {
+        let parent: String
+        switch flavor {
+        case .unified(let path), .legacyMemory(let path): parent = path
+        case .unavailable: return
+        }
+        guard let children = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for child in children where !child.contains(".") {
+            var info = stat()
+            guard stat("\(parent)/\(child)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+            Cgroup(path: "\(parent)/\(child)", flavor: flavor).destroy()
+        }
+    }
+
+    private static func locate(root: String, parentName: String) -> CgroupController {
         if FileManager.default.fileExists(atPath: "\(root)/cgroup.controllers") {
             let parent = "\(root)/\(parentName)"
             let controllers = (try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8)) ?? ""
@@ -44,6 +66,13 @@ public struct CgroupController: Sendable {
             return CgroupController(flavor: .legacyMemory(parent))
         }
         return CgroupController(flavor: .unavailable("no cgroup memory controller is mounted at \(root)"))
+    }
+
+    private static func writeControl(_ text: String, to path: String) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = text.withCString { Foundation.write(descriptor, $0, strlen($0)) }
+        close(descriptor)
     }
 
     /// Why limits are not enforced, or nil when they are.

@@ -18,6 +18,9 @@ final class Environment: Sendable {
     /// The read end of the pipe carrying the runtime's standard output and error.
     let outputDescriptor: Int32
     private let process = Mutex<(any SandboxedProcess)?>(nil)
+    /// Left once the process is attached, or its start failed: a fast runtime can ask for, run and answer its first
+    /// event before the thread that started it has recorded the process.
+    private let started = DispatchGroup()
     private let output = Mutex<OutputState>(OutputState())
     private let logs: FunctionLogWriter
     private let accountId: String
@@ -44,15 +47,27 @@ final class Environment: Sendable {
         self.region = region
         self.logGroup = logGroup
         self.spawnedAt = DispatchTime.now().uptimeNanoseconds
+        started.enter()
         let day = Timestamp.iso8601(Date()).prefix(10).replacingOccurrences(of: "-", with: "/")
         self.logStream = "\(day)/[\(version)]\(id)"
     }
 
     func attach(_ sandboxed: any SandboxedProcess) {
         process.withLock { $0 = sandboxed }
+        started.leave()
     }
 
-    var sandboxed: (any SandboxedProcess)? { process.withLock { $0 } }
+    /// Called when the process could not be started.
+    func startFailed() {
+        started.leave()
+    }
+
+    /// The process, once the starting thread has recorded it.
+    var sandboxed: (any SandboxedProcess)? {
+        if let known = process.withLock({ $0 }) { return known }
+        _ = started.wait(timeout: .now() + 2)
+        return process.withLock { $0 }
+    }
 
     /// Lines written from now on also go to `invocation`'s tail; nil stops that.
     func collect(for invocation: Invocation?) {

@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// Each environment goes through:
 ///
-///     starting ──(first next)──► idle ◄──(next)── busy
-///        │                        │  └──(invocation)──►┘
+///     starting ──(first next)──► idle ◄──(next)── finishing ◄──(answer)── busy
+///        │                        │  └──────────────────(invocation)──────────────►┘
 ///        └──(exit, init error)──► dead ◄──(exit, timeout, retired, idle too long)
 ///
 /// Every decision is taken under the pool's lock and acted upon after it, so no lock is held across a response,
@@ -20,6 +20,9 @@ final class EnvironmentPool: Sendable {
         case starting
         case idle
         case busy
+        /// Answered its invocation and will ask for the next one any moment: an invocation arriving now waits for
+        /// it rather than starting another environment.
+        case finishing
         case dead
     }
 
@@ -42,6 +45,8 @@ final class EnvironmentPool: Sendable {
         var idle: [String] = []
         var pending: [Invocation] = []
         var starting = 0
+        /// Environments in `finishing`.
+        var finishing = 0
         var retired = false
     }
 

@@ -41,9 +41,11 @@ struct PlainProcess: SandboxedProcess {
     let process: ChildProcess
     let cgroup: Cgroup?
 
+    /// The larger of the group's peak and the runtime process's own high-water mark: pages a process touched
+    /// before it joined its group are charged elsewhere, but still count as the function's.
     func peakMemoryBytes() -> Int64? {
-        if let peak = cgroup?.peakMemoryBytes() { return peak }
-        return Self.highWaterMark(of: process.pid)
+        let candidates = [cgroup?.peakMemoryBytes(), Self.highWaterMark(of: process.pid)].compactMap { $0 }
+        return candidates.max()
     }
 
     func wasOutOfMemory() -> Bool { cgroup?.wasOutOfMemory() ?? false }

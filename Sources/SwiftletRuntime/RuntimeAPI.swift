@@ -64,6 +64,7 @@ extension Scheduler {
                 slot.initDurationMs = environment.ageMilliseconds
                 state.starting -= 1
             }
+            if slot.phase == .finishing { state.finishing -= 1 }
             // A runtime that asks again without answering leaves its invocation unanswered.
             let abandoned = slot.current
             slot.current = nil
@@ -178,6 +179,8 @@ extension Scheduler {
             else { return nil }
             slot.timer?.cancel()
             slot.timer = nil
+            slot.phase = .finishing
+            state.finishing += 1
             state.slots[environment.id] = slot
             return current.isFinished ? nil : current
         }

@@ -101,7 +101,8 @@ public final class Scheduler: Sendable {
                 return .deliver(slot.environment, next, initDuration)
             }
             state.pending.append(invocation)
-            if state.pending.count > state.starting {
+            // Environments starting, or about to ask for their next event, will take the waiting invocations.
+            if state.pending.count > state.starting + state.finishing {
                 state.starting += 1
                 return .start
             }
@@ -172,6 +173,16 @@ public final class Scheduler: Sendable {
             }
         }
         for (environment, next) in environments { stop(environment, heldNext: next) }
+        // Wait for the processes, then release their cgroups and folders here, since the node is about to exit
+        // and the reactor will not report these exits.
+        for (environment, _) in environments {
+            if let process = environment.sandboxed?.process {
+                for _ in 0..<200 where process.reap() == nil { usleep(5000) }
+            }
+            environment.sandboxed?.cleanUp()
+            endpoints?.close(environment.endpoint)
+        }
+        FileSystem.removeTree(configuration.workDirectory)
     }
 
     /// The number of environments alive, for tests and metrics.
@@ -336,6 +347,7 @@ public final class Scheduler: Sendable {
                     executable: launch.executable, arguments: [launch.executable] + launch.arguments,
                     environment: variables, memoryMB: configuration.memorySize, outputDescriptor: pipeEnds[1]))
         } catch {
+            environment.startFailed()
             close(pipeEnds[1])
             pool.state.withLock { _ = $0.slots.removeValue(forKey: id) }
             endpoints.close(endpoint)
@@ -391,6 +403,11 @@ public final class Scheduler: Sendable {
         ]
         for (key, value) in reserved { variables[key] = value }
         for (key, value) in launch.environment where key != "LAMBDA_RUNTIME_DIR" { variables[key] = value }
+        if RuntimeCatalog.family(of: configuration.runtime) == .python {
+            // The code folder is shared by every function with the same zip and must stay as uploaded, as
+            // /var/task is read-only on AWS: bytecode caches go to the environment's private folder.
+            variables["PYTHONPYCACHEPREFIX"] = "\(temporary)/__pycache__"
+        }
         // The node's own services are one SDK call away, as AWS's are inside Lambda.
         if variables["AWS_ENDPOINT_URL"] == nil { variables["AWS_ENDPOINT_URL"] = nodeEndpoint.withLock { $0 } }
         let credentials = TemporaryCredentials.issue(role: configuration.role)
@@ -450,7 +467,8 @@ public final class Scheduler: Sendable {
                 state.starting -= 1
                 if !state.pending.isEmpty { failedPending = state.pending.removeFirst() }
             }
-            let startAnother = !state.retired && state.pending.count > state.starting
+            if slot.phase == .finishing { state.finishing -= 1 }
+            let startAnother = !state.retired && state.pending.count > state.starting + state.finishing
             if startAnother { state.starting += 1 }
             return (slot, failedPending, startAnother)
         }

@@ -142,3 +142,47 @@ def _log_size(node: Node) -> int:
         return node.log_path.stat().st_size
     except OSError:
         return 0
+
+
+# --- nodes that run functions --------------------------------------------------------------------------------------
+
+
+def _stop_and_check_runtimes(factory: NodeFactory) -> None:
+    """Stops the factory's nodes, then fails if any runtime process of theirs outlived them (and kills it)."""
+    from functions import kill_leftovers, runtime_processes, wait_until
+
+    factory.stop_all()
+    leftovers = {}
+    for started in factory.nodes:
+        marker = f"{started.data_dir}/"
+        wait_until(lambda: not runtime_processes(marker), 2.0)
+        if pids := runtime_processes(marker):
+            leftovers[started.endpoint] = pids
+            kill_leftovers(pids)
+    assert not leftovers, f"runtime processes outlived their node: {leftovers}"
+
+
+class RuntimeNodeFactory(NodeFactory):
+    """Nodes that find the runtime clients of this checkout, whatever folder the binary was copied to."""
+
+    def new(self, data_dir: Path | None = None, *, start: bool = True, extra: tuple[str, ...] = ()) -> Node:
+        from functions import RUNTIMES_DIR
+
+        return super().new(data_dir, start=start, extra=("--runtimes-dir", str(RUNTIMES_DIR), *extra))
+
+
+@pytest.fixture(scope="module")
+def runtime_node(swiftlet_bin, tmp_path_factory):
+    """A module's node that runs functions; at teardown no runtime process of it may be left."""
+    factory = RuntimeNodeFactory(swiftlet_bin, tmp_path_factory.mktemp("runtime-node"))
+    shared = factory.new()
+    yield shared
+    _stop_and_check_runtimes(factory)
+
+
+@pytest.fixture
+def runtime_node_factory(swiftlet_bin, tmp_path):
+    """Nodes owned by one test that run functions, started with extra options; checked for leftovers at teardown."""
+    factory = RuntimeNodeFactory(swiftlet_bin, tmp_path)
+    yield factory
+    _stop_and_check_runtimes(factory)
