@@ -16,12 +16,18 @@ public final class FunctionLogWriter: Sendable {
 
     private let store: any LogStore
     private let logger: Logger
-    private let pending = Mutex<[StreamKey: [LogLine]]>([:])
+    /// Lines waiting, sharded by stream so that environments logging at once rarely meet on one lock.
+    private let shards: [Shard]
+    private static let shardCount = 16
     private let pendingCount = Atomic<Int>(0)
     private let queue = DispatchQueue(label: "swiftlet.logs.writer")
     /// Dispatch sources are safe to use from any thread.
     nonisolated(unsafe) private let timer: DispatchSourceTimer
     private let maxPending: Int
+
+    private final class Shard: Sendable {
+        let pending = Mutex<[StreamKey: [LogLine]]>([:])
+    }
 
     public init(
         store: any LogStore, logger: Logger, interval: DispatchTimeInterval = .milliseconds(100),
@@ -30,6 +36,7 @@ public final class FunctionLogWriter: Sendable {
         self.store = store
         self.logger = logger
         self.maxPending = maxPending
+        shards = (0..<Self.shardCount).map { _ in Shard() }
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + interval, repeating: interval)
         timer.setEventHandler { [weak self] in self?.flushNow() }
@@ -40,7 +47,8 @@ public final class FunctionLogWriter: Sendable {
     public func append(accountId: String, region: String, group: String, stream: String, lines: [LogLine]) {
         guard !lines.isEmpty else { return }
         let key = StreamKey(accountId: accountId, region: region, group: group, stream: stream)
-        pending.withLock { $0[key, default: []].append(contentsOf: lines) }
+        let shard = shards[Int(UInt(bitPattern: stream.hashValue) % UInt(Self.shardCount))]
+        shard.pending.withLock { $0[key, default: []].append(contentsOf: lines) }
         if pendingCount.add(lines.count, ordering: .relaxed).newValue >= maxPending {
             queue.async { [weak self] in self?.flushNow() }
         }
@@ -58,10 +66,14 @@ public final class FunctionLogWriter: Sendable {
     }
 
     private func flushNow() {
-        let batches = pending.withLock { pending -> [StreamKey: [LogLine]] in
-            let taken = pending
-            pending.removeAll(keepingCapacity: true)
-            return taken
+        var batches: [StreamKey: [LogLine]] = [:]
+        for shard in shards {
+            let taken = shard.pending.withLock { pending -> [StreamKey: [LogLine]] in
+                let taken = pending
+                pending.removeAll(keepingCapacity: true)
+                return taken
+            }
+            batches.merge(taken) { $0 + $1 }
         }
         guard !batches.isEmpty else { return }
         let count = batches.values.reduce(0) { $0 + $1.count }
