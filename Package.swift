@@ -57,6 +57,9 @@ let package = Package(
         .testTarget(
             name: "SwiftletServicesTests",
             dependencies: ["SwiftletServices", "SwiftletStore", "SwiftletHTTP", "SwiftletModel", "SwiftletSystem"]),
+        .testTarget(
+            name: "SwiftletRuntimeTests",
+            dependencies: ["SwiftletRuntime", "SwiftletHTTP", "SwiftletStore", "SwiftletModel", "SwiftletSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,29 +39,41 @@ public struct CgroupController: Sendable {
         }
     }
 
+    /// Removes the node's parent group, and any environment group left in it.
+    public func removeParent() {
+        removeLeftovers()
+        switch flavor {
+        case .unified(let path), .legacyMemory(let path): rmdir(path)
+        case .unavailable: break
+        }
+    }
+
     private static func locate(root: String, parentName: String) -> CgroupController {
         if FileManager.default.fileExists(atPath: "\(root)/cgroup.controllers") {
-            let parent = "\(root)/\(parentName)"
             let controllers = (try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8)) ?? ""
-            guard controllers.split(separator: " ").contains(where: { $0.hasPrefix("memory") }) else {
+            guard controllers.split(whereSeparator: \.isWhitespace).contains("memory") else {
                 return CgroupController(flavor: .unavailable("the cgroup v2 hierarchy has no memory controller"))
             }
-            if mkdir(parent, 0o755) != 0 && errno != EEXIST {
-                return CgroupController(
-                    flavor: .unavailable("cannot create \(parent): \(String(cString: strerror(errno)))"))
+            // Every level must hand the memory controller down to the next.
+            var level = root
+            for component in parentName.split(separator: "/") {
+                writeControl("+memory", to: "\(level)/cgroup.subtree_control")
+                level += "/\(component)"
+                if mkdir(level, 0o755) != 0 && errno != EEXIST {
+                    return CgroupController(
+                        flavor: .unavailable("cannot create \(level): \(String(cString: strerror(errno)))"))
+                }
             }
-            // Children of the parent may only get the controllers the parent hands down.
-            _ = try? "+memory +pids +cpu".write(
-                toFile: "\(parent)/cgroup.subtree_control", atomically: false, encoding: .utf8)
-            _ = try? "+memory".write(toFile: "\(parent)/cgroup.subtree_control", atomically: false, encoding: .utf8)
-            return CgroupController(flavor: .unified(parent))
+            writeControl("+memory", to: "\(level)/cgroup.subtree_control")
+            return CgroupController(flavor: .unified(level))
         }
         let memory = "\(root)/memory"
         if FileManager.default.fileExists(atPath: "\(memory)/memory.limit_in_bytes") {
             let parent = "\(memory)/\(parentName)"
-            if mkdir(parent, 0o755) != 0 && errno != EEXIST {
-                return CgroupController(
-                    flavor: .unavailable("cannot create \(parent): \(String(cString: strerror(errno)))"))
+            do {
+                try FileSystem.makeDirectories(parent)
+            } catch {
+                return CgroupController(flavor: .unavailable("cannot create \(parent): \(error)"))
             }
             return CgroupController(flavor: .legacyMemory(parent))
         }

@@ -21,6 +21,7 @@ final class Environment: Sendable {
     /// Left once the process is attached, or its start failed: a fast runtime can ask for, run and answer its first
     /// event before the thread that started it has recorded the process.
     private let started = DispatchGroup()
+    private let released = Atomic<Bool>(false)
     private let output = Mutex<OutputState>(OutputState())
     private let logs: FunctionLogWriter
     private let accountId: String
@@ -122,12 +123,22 @@ final class Environment: Sendable {
                     accountId: accountId, region: region, group: logGroup, stream: logStream,
                     lines: lines.map { LogLine(timestamp: now, message: $0) })
             }
-            if !open {
-                state.closed = true
-                close(outputDescriptor)
-            }
+            // At end of file reading stops; the descriptor is closed by ``closeOutput()`` once nothing watches it,
+            // so that its number cannot be reused while a watch on it is still being removed.
+            if !open { state.closed = true }
             return open
         }
+    }
+
+    /// True for the one caller that gets to release the environment's resources.
+    func claimRelease() -> Bool {
+        !released.exchange(true, ordering: .acquiringAndReleasing)
+    }
+
+    /// Closes the output pipe; called once, after the reactor stopped watching it.
+    func closeOutput() {
+        output.withLock { $0.closed = true }
+        close(outputDescriptor)
     }
 
     /// Milliseconds since the environment was spawned.

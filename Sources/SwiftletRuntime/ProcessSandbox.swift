@@ -13,6 +13,10 @@ public final class ProcessSandbox: Sandbox {
 
     public var memoryLimitCaveat: String? { cgroups.unavailableReason }
 
+    public func close() {
+        cgroups.removeParent()
+    }
+
     public func start(_ spec: SandboxSpec) throws -> any SandboxedProcess {
         let group = cgroups.create(name: spec.environmentId, memoryLimitBytes: Int64(spec.memoryMB) << 20)
         let process: ChildProcess

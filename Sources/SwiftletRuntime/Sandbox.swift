@@ -57,4 +57,6 @@ public protocol Sandbox: Sendable {
     var memoryLimitCaveat: String? { get }
     /// Starts the runtime described by `spec`.
     func start(_ spec: SandboxSpec) throws -> any SandboxedProcess
+    /// Releases what the sandbox holds for all its environments, once they are gone.
+    func close()
 }

@@ -47,6 +47,17 @@ public final class Scheduler: Sendable {
         let pools = Mutex<[String: EnvironmentPool]>([:])
     }
 
+    /// Every environment from its launch until its resources are released, whatever its pool became.
+    private let live: [LiveShard]
+
+    private final class LiveShard: Sendable {
+        let environments = Mutex<[String: (Environment, String)]>([:])
+    }
+
+    private func liveShard(_ id: String) -> LiveShard {
+        live[Int(UInt(bitPattern: id.hashValue) % UInt(Self.shardCount))]
+    }
+
     public init(
         configuration: SchedulerConfiguration, sandbox: any Sandbox, resolver: RuntimeResolver, codeCache: CodeCache,
         logs: FunctionLogWriter, reactor: Reactor, logger: Logger
@@ -60,6 +71,7 @@ public final class Scheduler: Sendable {
         self.reactor = reactor
         self.logger = logger
         pools = (0..<Self.shardCount).map { _ in PoolShard() }
+        live = (0..<Self.shardCount).map { _ in LiveShard() }
         try FileSystem.makeDirectories(configuration.workDirectory)
         reaper = DispatchSource.makeTimerSource(queue: timerQueue)
         let interval = max(0.05, min(configuration.idleTimeout / 4, 15))
@@ -173,23 +185,25 @@ public final class Scheduler: Sendable {
             }
         }
         for (environment, next) in environments { stop(environment, heldNext: next) }
-        // Wait for the processes, then release their cgroups and folders here, since the node is about to exit
-        // and the reactor will not report these exits.
-        for (environment, _) in environments {
-            if let process = environment.sandboxed?.process {
-                for _ in 0..<200 where process.reap() == nil { usleep(5000) }
-            }
-            environment.sandboxed?.cleanUp()
-            endpoints?.close(environment.endpoint)
+        // Environments of pools already retired are no longer in any pool; the live registry has them all.
+        let remaining = live.flatMap { shard in shard.environments.withLock { Array($0.values) } }
+        for (environment, _) in remaining { environment.sandboxed?.terminate() }
+
+        // The reactor reports the exits and releases each environment; wait for that, then release what it has not
+        // reached, since the node is about to exit.
+        let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
+        while environmentCount > 0 && DispatchTime.now().uptimeNanoseconds < deadline { usleep(2000) }
+        for (environment, workFolder) in live.flatMap({ shard in shard.environments.withLock { Array($0.values) } }) {
+            _ = environment.sandboxed?.process.reap()
+            release(environment, workFolder: workFolder)
         }
+        sandbox.close()
         FileSystem.removeTree(configuration.workDirectory)
     }
 
-    /// The number of environments alive, for tests and metrics.
+    /// The number of environments whose resources are not yet released, for tests and metrics.
     public var environmentCount: Int {
-        pools.reduce(0) { total, shard in
-            total + shard.pools.withLock { $0.values.reduce(0) { $0 + $1.state.withLock { $0.slots.count } } }
-        }
+        live.reduce(0) { $0 + $1.environments.withLock { $0.count } }
     }
 
     // MARK: - Pools
@@ -330,6 +344,7 @@ public final class Scheduler: Sendable {
             logs: logs,
             accountId: pool.accountId, region: pool.region, logGroup: configuration.logGroup)
         pool.state.withLock { $0.slots[id] = EnvironmentPool.Slot(environment: environment) }
+        liveShard(id).environments.withLock { $0[id] = (environment, workFolder) }
         endpoints.register(environment)
 
         let variables = environmentVariables(
@@ -350,18 +365,17 @@ public final class Scheduler: Sendable {
             environment.startFailed()
             close(pipeEnds[1])
             pool.state.withLock { _ = $0.slots.removeValue(forKey: id) }
-            endpoints.close(endpoint)
-            close(pipeEnds[0])
-            FileSystem.removeTree(workFolder)
+            release(environment, workFolder: workFolder)
             throw error
         }
         close(pipeEnds[1])
         environment.attach(sandboxed)
         try? reactor.watch(pipeEnds[0]) { _ in environment.drainOutput() }
         try? reactor.watch(sandboxed.process.pidDescriptor) { [weak self] _ in
+            // The release that follows the exit stops this watch and closes the pidfd, in that order.
             guard let exit = sandboxed.process.reap() else { return true }
             self?.exited(environment, pool: pool, exit: exit, workFolder: workFolder)
-            return false
+            return true
         }
 
         let limit = Double(configuration.timeout) + self.configuration.initTimeout
@@ -500,13 +514,27 @@ public final class Scheduler: Sendable {
             }
         }
 
-        endpoints?.close(environment.endpoint)
-        environment.sandboxed?.cleanUp()
-        reactor.remove(environment.outputDescriptor)
-        environment.drainOutput()
-        FileSystem.removeTree(workFolder)
+        release(environment, workFolder: workFolder)
         logger.debug("environment stopped", [("env.id", environment.id), ("process.exit", "\(exit)")])
         if startAnother { startQueue.async { self.startEnvironment(in: pool) } }
+    }
+
+    /// Releases what an environment holds, once, whoever asks first: its endpoint, its watches and descriptors (each
+    /// watch removed before its descriptor is closed, so a reused number is never unwatched by mistake), its
+    /// sandbox resources and its folder.
+    func release(_ environment: Environment, workFolder: String) {
+        guard environment.claimRelease() else { return }
+        endpoints?.close(environment.endpoint)
+        reactor.remove(environment.outputDescriptor)
+        environment.drainOutput()
+        environment.closeOutput()
+        if let sandboxed = environment.sandboxed {
+            reactor.remove(sandboxed.process.pidDescriptor)
+            sandboxed.process.closeDescriptor()
+            sandboxed.cleanUp()
+        }
+        FileSystem.removeTree(workFolder)
+        liveShard(environment.id).environments.withLock { _ = $0.removeValue(forKey: environment.id) }
     }
 
     /// Stops environments idle for longer than the idle timeout.

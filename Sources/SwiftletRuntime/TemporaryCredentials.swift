@@ -13,7 +13,7 @@ struct TemporaryCredentials: Sendable {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         var keyId = "ASIA"
         for byte in Digest.randomBytes(16) { keyId.append(alphabet[Int(byte) % alphabet.count]) }
-        let secret = String(Digest.randomBytes(30).base64Like.prefix(40))
+        let secret = String(Digest.randomBytes(40).base64Like)
         let token = Digest.randomBytes(96).base64Like
         return TemporaryCredentials(accessKeyId: keyId, secretAccessKey: secret, sessionToken: token)
     }

@@ -112,18 +112,23 @@ public struct ChildProcess: Sendable {
         return ChildProcess(pid: pid, pidDescriptor: pidDescriptor)
     }
 
+    /// Closes the pidfd; call once, after nothing watches it any more.
+    public func closeDescriptor() {
+        close(pidDescriptor)
+    }
+
     /// Kills the child's whole process group.
     public func killGroup(_ signal: Int32 = SIGKILL) {
         kill(-pid, signal)
         kill(pid, signal)
     }
 
-    /// Collects the exit status without blocking; nil while the child runs. Closes the pidfd once collected.
+    /// Collects the exit status without blocking; nil while the child runs (or once it was collected). The pidfd
+    /// stays open: its owner stops watching it first, then calls ``closeDescriptor()``.
     public func reap() -> ChildExit? {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         guard result == pid else { return nil }
-        close(pidDescriptor)
         // The WIFEXITED family are macros; decode the status word by hand.
         let termination = status & 0x7f
         if termination == 0 { return .exited((status >> 8) & 0xff) }
