@@ -6,9 +6,10 @@ import SwiftletStore
 extension LambdaService {
     /// `POST /2015-03-31/functions`: stores a new function and its code.
     ///
-    /// Errors: `ValidationException` (malformed fields), `InvalidParameterValueException` (bad runtime, code,
-    /// environment, tags; missing runtime or handler), `RequestEntityTooLargeException` (zip over 50 MB),
-    /// `ResourceConflictException` (name taken), `CodeStorageExceededException` (account storage full).
+    /// Errors: `ValidationException` (malformed fields, layer ARNs), `InvalidParameterValueException` (bad runtime,
+    /// code, environment, tags, layers; missing runtime or handler; code and layers past the unzipped limit),
+    /// `AccessDeniedException` (another account's layer without a grant), `RequestEntityTooLargeException` (zip over
+    /// 50 MB), `ResourceConflictException` (name taken), `CodeStorageExceededException` (account storage full).
     func createFunction(_ request: HTTPRequest, _ context: RequestContext) throws(AWSError) -> HTTPResponse {
         let body = try JSONBody(request.body)
 
@@ -25,6 +26,8 @@ extension LambdaService {
         if code == nil { violations.append(.missing("code")) }
         let settings = try Self.settings(from: body)
         violations += settings.violations(limits: limits)
+        let layerArns = try body.stringList("Layers")
+        violations += LayerReference.listViolations(layerArns ?? [])
         var configurationProbe = FunctionConfiguration.probe
         do {
             try applyObservability(body, to: &configurationProbe)
@@ -55,11 +58,13 @@ extension LambdaService {
         }
         try rejectUnsupportedFeatures(body)
         try checkRuntimeRuns(runtime)
+        let layers = try resolveLayers(layerArns ?? [], in: context)
         let tags = try body.stringMap("Tags") ?? [:]
         if let error = TagRules.validate(adding: tags, to: [:], limits: limits) { throw error }
         guard let package = try codePackage(from: code) else {
             throw .invalidParameterValue("Code.ZipFile is required: upload the function's .zip package inline.")
         }
+        try checkCombinedSize(code: package.descriptor, layers: layers)
         try checkStorageQuota(adding: package.descriptor.size, in: context)
 
         var configuration = FunctionConfiguration(
@@ -68,11 +73,13 @@ extension LambdaService {
             memorySize: settings.memorySize ?? FunctionDefaults.memorySize, environment: settings.environment,
             ephemeralStorage: settings.ephemeralStorage ?? FunctionDefaults.ephemeralStorage,
             architectures: settings.architectures ?? ["x86_64"], code: package.descriptor)
+        configuration.layers = layers
         try applyObservability(body, to: &configuration)
         let record = FunctionRecord(
             accountId: context.accountId, region: context.region, configuration: configuration, tags: tags)
 
         try withStoredCode(package) { () throws(AWSError) in
+            try confirmLayersExist(layers)
             do {
                 try store.insertFunction(record)
             } catch StoreError.alreadyExists {
@@ -122,7 +129,7 @@ extension LambdaService {
     /// Refuses fields that ask for features this node does not provide, rather than ignoring them silently.
     func rejectUnsupportedFeatures(_ body: JSONBody) throws(AWSError) {
         let unsupported: [(key: String, what: String)] = [
-            ("Layers", "Layers"), ("VpcConfig", "VPC configuration"), ("FileSystemConfigs", "EFS file systems"),
+            ("VpcConfig", "VPC configuration"), ("FileSystemConfigs", "EFS file systems"),
             ("ImageConfig", "Container image settings"), ("CodeSigningConfigArn", "Code signing"),
             ("DeadLetterConfig", "Dead-letter queues"), ("KMSKeyArn", "Customer-managed KMS keys"),
         ]

@@ -24,7 +24,7 @@ extension LambdaService {
                     accountId: context.accountId, region: context.region, name: reference.name, version: number)
             }
             guard let removed else { throw functionNotFound(reference.name, qualifier: qualifier, in: context) }
-            releaseCode(removed.code.sha256Hex)
+            for digest in Set(removed.codeDigests) { releaseCode(digest) }
             logger.info(
                 "function version deleted", [("function.name", reference.name), ("function.version", qualifier)])
             return HTTPResponse(status: 204)

@@ -29,6 +29,15 @@ extension FunctionRecord {
             ("Environment", configuration.environment.map { .object([("Variables", .stringMap($0))]) }),
             ("TracingConfig", .object([("Mode", .string(configuration.tracingMode))])),
             ("RevisionId", .string(configuration.revisionId)),
+            (
+                "Layers",
+                configuration.layers.isEmpty
+                    ? nil
+                    : .array(
+                        configuration.layers.map {
+                            .object([("Arn", .string($0.arn)), ("CodeSize", .integer($0.codeSize))])
+                        })
+            ),
             ("State", .string(configuration.state.rawValue)),
             ("LastUpdateStatus", .string(configuration.lastUpdateStatus.rawValue)),
             ("PackageType", .string("Zip")),

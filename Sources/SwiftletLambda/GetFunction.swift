@@ -79,9 +79,13 @@ extension LambdaService {
 
     /// A link to download the function's zip from this node, signed and valid for a few minutes.
     func codeLink(for record: FunctionRecord, request: HTTPRequest) -> String {
+        codeLink(sha256Hex: record.configuration.code.sha256Hex, request: request)
+    }
+
+    /// A signed download link for the blob with this digest, a function's or a layer version's.
+    func codeLink(sha256Hex hex: String, request: HTTPRequest) -> String {
         let base = request.headers["Host"].map { "http://\($0)" } ?? configuration.endpoint
         let expires = Int(Date().timeIntervalSince1970 + configuration.codeLinkLifetime)
-        let hex = record.configuration.code.sha256Hex
         return "\(base)\(LambdaRoutes.codePrefix)\(hex)?Expires=\(expires)&Signature=\(codeSignature(hex, expires))"
     }
 

@@ -97,6 +97,20 @@ public final class LambdaAPI: HTTPHandler {
         case .tagResource(let resource): return try service.tagResource(request, context, resource: resource)
         case .untagResource(let resource): return try service.untagResource(request, context, resource: resource)
         case .downloadCode(let hex): return try service.downloadCode(request, hex: hex)
+        case .listLayers: return try service.listLayersOrFindVersion(request, context)
+        case .publishLayerVersion(let layer): return try service.publishLayerVersion(request, context, layer: layer)
+        case .listLayerVersions(let layer): return try service.listLayerVersions(request, context, layer: layer)
+        case .getLayerVersion(let layer, let version):
+            return try service.getLayerVersion(request, context, layer: layer, version: version)
+        case .deleteLayerVersion(let layer, let version):
+            return try service.deleteLayerVersion(context, layer: layer, version: version)
+        case .addLayerVersionPermission(let layer, let version):
+            return try service.addLayerVersionPermission(request, context, layer: layer, version: version)
+        case .getLayerVersionPolicy(let layer, let version):
+            return try service.getLayerVersionPolicy(context, layer: layer, version: version)
+        case .removeLayerVersionPermission(let layer, let version, let statementId):
+            return try service.removeLayerVersionPermission(
+                request, context, layer: layer, version: version, statementId: statementId)
         }
     }
 }

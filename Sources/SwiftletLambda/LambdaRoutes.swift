@@ -17,6 +17,15 @@ enum LambdaRoute: Equatable {
     case tagResource(String)
     case untagResource(String)
     case downloadCode(String)
+    /// `GET /2018-10-31/layers`: ListLayers, or GetLayerVersionByArn when the query says `find=LayerVersion`.
+    case listLayers
+    case publishLayerVersion(layer: String)
+    case listLayerVersions(layer: String)
+    case getLayerVersion(layer: String, version: String)
+    case deleteLayerVersion(layer: String, version: String)
+    case addLayerVersionPermission(layer: String, version: String)
+    case getLayerVersionPolicy(layer: String, version: String)
+    case removeLayerVersionPermission(layer: String, version: String, statementId: String)
 
     /// The operation's name, as AWS's messages use it.
     var operationName: String {
@@ -37,6 +46,14 @@ enum LambdaRoute: Equatable {
         case .tagResource: "TagResource"
         case .untagResource: "UntagResource"
         case .downloadCode: "DownloadCode"
+        case .listLayers: "ListLayers"
+        case .publishLayerVersion: "PublishLayerVersion"
+        case .listLayerVersions: "ListLayerVersions"
+        case .getLayerVersion: "GetLayerVersion"
+        case .deleteLayerVersion: "DeleteLayerVersion"
+        case .addLayerVersionPermission: "AddLayerVersionPermission"
+        case .getLayerVersionPolicy: "GetLayerVersionPolicy"
+        case .removeLayerVersionPermission: "RemoveLayerVersionPermission"
         }
     }
 }
@@ -66,10 +83,32 @@ enum LambdaRoutes {
             case "DELETE": return .untagResource(resource)
             default: return nil
             }
+        case ("2018-10-31", "layers"):
+            segments.removeFirst()
+            return layers(method: method, segments)
         case ("_swiftlet", "code") where segments.count == 2 && method == "GET":
             return .downloadCode(segments[1])
         default:
             return nil
+        }
+    }
+
+    private static func layers(method: String, _ segments: [String]) -> LambdaRoute? {
+        if segments.isEmpty { return method == "GET" ? .listLayers : nil }
+        guard segments.count >= 2, segments[1] == "versions" else { return nil }
+        let layer = segments[0]
+        switch (method, segments.count) {
+        case ("POST", 2): return .publishLayerVersion(layer: layer)
+        case ("GET", 2): return .listLayerVersions(layer: layer)
+        case ("GET", 3): return .getLayerVersion(layer: layer, version: segments[2])
+        case ("DELETE", 3): return .deleteLayerVersion(layer: layer, version: segments[2])
+        case ("POST", 4) where segments[3] == "policy":
+            return .addLayerVersionPermission(layer: layer, version: segments[2])
+        case ("GET", 4) where segments[3] == "policy":
+            return .getLayerVersionPolicy(layer: layer, version: segments[2])
+        case ("DELETE", 5) where segments[3] == "policy":
+            return .removeLayerVersionPermission(layer: layer, version: segments[2], statementId: segments[4])
+        default: return nil
         }
     }
 

@@ -25,6 +25,7 @@ extension LambdaService {
             throw .invalidParameterValue("Please provide a source for function code: ZipFile.")
         }
         let current = try load(reference, in: context)
+        try checkCombinedSize(code: package.descriptor, layers: current.configuration.layers)
         try checkStorageQuota(adding: package.descriptor.size - current.configuration.code.size, in: context)
 
         if dryRun {
@@ -34,7 +35,8 @@ extension LambdaService {
         }
         var replaced: String?
         let updated = try withStoredCode(package) { () throws(AWSError) -> FunctionRecord in
-            try modify(reference, in: context, expectedRevision: revision) { record in
+            try modify(reference, in: context, expectedRevision: revision) { record throws(AWSError) in
+                try checkCombinedSize(code: package.descriptor, layers: record.configuration.layers)
                 let previous = record.configuration.code.sha256Hex
                 record.configuration.code = package.descriptor
                 if let architectures = settings.architectures { record.configuration.architectures = architectures }
@@ -66,27 +68,60 @@ extension LambdaService {
         if settings.architectures != nil {
             throw .invalidParameterValue("Architectures can be changed only with UpdateFunctionCode.")
         }
-        if let error = settings.validate(limits: limits) { throw error }
+        let layerArns = try body.stringList("Layers")
+        let violations = settings.violations(limits: limits) + LayerReference.listViolations(layerArns ?? [])
+        if !violations.isEmpty { throw .validation(violations) }
+        if let error = settings.semanticError(limits: limits) { throw error }
         try rejectUnsupportedFeatures(body)
         try checkRuntimeRuns(settings.runtime)
+        let layers = try layerArns.map { arns throws(AWSError) in try resolveLayers(arns, in: context) }
 
-        let updated = try modify(reference, in: context, expectedRevision: revision) { record throws(AWSError) in
-            var configuration = record.configuration
-            if let runtime = settings.runtime { configuration.runtime = runtime }
-            if let role = settings.role { configuration.role = role }
-            if let handler = settings.handler { configuration.handler = handler }
-            if let description = settings.description { configuration.description = description }
-            if let timeout = settings.timeout { configuration.timeout = timeout }
-            if let memorySize = settings.memorySize { configuration.memorySize = memorySize }
-            if let environment = settings.environment { configuration.environment = environment }
-            if let storage = settings.ephemeralStorage { configuration.ephemeralStorage = storage }
-            try applyObservability(body, to: &configuration)
-            configuration.touch()
-            record.configuration = configuration
+        var droppedLayers: Set<String> = []
+        let update = { () throws(AWSError) -> FunctionRecord in
+            try self.modify(reference, in: context, expectedRevision: revision) { record throws(AWSError) in
+                if let layers {
+                    droppedLayers = Set(record.configuration.layers.map(\.sha256Hex))
+                    droppedLayers.subtract(layers.map(\.sha256Hex))
+                }
+                try self.applySettings(settings, layers: layers, body: body, to: &record)
+            }
         }
+        let updated: FunctionRecord
+        if let layers {
+            // New layers are recorded under `codeLock`, like new code, so that their blobs cannot go in between.
+            updated = try withStoredCode(nil) { () throws(AWSError) -> FunctionRecord in
+                try confirmLayersExist(layers)
+                return try update()
+            }
+        } else {
+            updated = try update()
+        }
+        for digest in droppedLayers { releaseCode(digest) }
         retireEnvironments(of: reference.name, in: context)
         logger.info("function configuration updated", [("function.name", reference.name)])
         return .json(200, updated.wireConfiguration())
+    }
+
+    /// Applies the given settings and layers to `$LATEST`, checking code and layers against the unzipped limit.
+    private func applySettings(
+        _ settings: FunctionSettings, layers: [FunctionLayer]?, body: JSONBody, to record: inout FunctionRecord
+    ) throws(AWSError) {
+        var configuration = record.configuration
+        if let runtime = settings.runtime { configuration.runtime = runtime }
+        if let role = settings.role { configuration.role = role }
+        if let handler = settings.handler { configuration.handler = handler }
+        if let description = settings.description { configuration.description = description }
+        if let timeout = settings.timeout { configuration.timeout = timeout }
+        if let memorySize = settings.memorySize { configuration.memorySize = memorySize }
+        if let environment = settings.environment { configuration.environment = environment }
+        if let storage = settings.ephemeralStorage { configuration.ephemeralStorage = storage }
+        if let layers {
+            try checkCombinedSize(code: configuration.code, layers: layers)
+            configuration.layers = layers
+        }
+        try applyObservability(body, to: &configuration)
+        configuration.touch()
+        record.configuration = configuration
     }
 
     /// Read-modify-write of one function in a store transaction, checking `expectedRevision` inside it.

@@ -98,6 +98,16 @@ extension AWSError {
         message: "The Revision Id provided does not match the latest Revision Id. "
             + "Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
 
+    /// 403 `AccessDeniedException`: the account may not perform `action` on `resource`. Also the answer for another
+    /// account's resource that does not exist, so that its existence is not revealed.
+    public static func accessDenied(accountId: String, action: String, resource: String) -> AWSError {
+        AWSError(
+            type: "AccessDeniedException", status: 403,
+            message: "User: arn:aws:iam::\(accountId):root is not authorized to perform: \(action) on resource: "
+                + "\(resource) because no resource-based policy allows the \(action) action",
+            bodyStyle: .typeAndCapitalMessage)
+    }
+
     /// 500 `ServiceException`, for a failure of the node itself.
     public static func service(_ message: String) -> AWSError {
         AWSError(

@@ -38,6 +38,7 @@ extension FunctionConfiguration {
             ("logGroup", .string(logGroup)),
             ("logFormat", .string(logFormat)),
             ("tracingMode", .string(tracingMode)),
+            ("layers", layers.isEmpty ? nil : .array(layers.map(\.storageDocument))),
         ])
     }
 
@@ -76,5 +77,26 @@ extension FunctionConfiguration {
             version: try string("version"), logGroup: document["logGroup"]?.stringValue)
         logFormat = document["logFormat"]?.stringValue ?? "Text"
         tracingMode = document["tracingMode"]?.stringValue ?? "PassThrough"
+        if case .array(let items)? = document["layers"] {
+            layers = try items.map { item throws(StorageError) in try FunctionLayer(storageDocument: item) }
+        }
+    }
+}
+
+extension FunctionLayer {
+    /// The stored form inside a configuration document.
+    var storageDocument: JSONValue {
+        .object([
+            ("arn", .string(arn)), ("codeSize", .integer(codeSize)), ("sha256Hex", .string(sha256Hex)),
+            ("unpackedSize", .integer(unpackedSize)),
+        ])
+    }
+
+    init(storageDocument document: JSONValue) throws(FunctionConfiguration.StorageError) {
+        guard case .string(let arn)? = document["arn"], case .integer(let codeSize)? = document["codeSize"],
+            case .string(let sha256Hex)? = document["sha256Hex"],
+            case .integer(let unpackedSize)? = document["unpackedSize"]
+        else { throw FunctionConfiguration.StorageError(description: "malformed layer") }
+        self.init(arn: arn, codeSize: codeSize, sha256Hex: sha256Hex, unpackedSize: unpackedSize)
     }
 }

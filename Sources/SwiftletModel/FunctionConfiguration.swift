@@ -65,6 +65,8 @@ public struct FunctionConfiguration: Sendable, Equatable {
     public var logFormat: String = "Text"
     /// X-Ray mode: `PassThrough` or `Active`.
     public var tracingMode: String = "PassThrough"
+    /// The layer versions the function uses, in the order they are applied; empty when none.
+    public var layers: [FunctionLayer] = []
 
     public init(
         name: String, runtime: String, role: String, handler: String, description: String = "",

@@ -48,29 +48,32 @@ public final class RuntimeResolver: Sendable {
     }
 
     /// The launch of `runtime` for a function whose code is in `codeDirectory`.
+    /// - Parameter optRoots: folders that play the part of `/opt`, the one whose files win first: the function's
+    ///   unpacked layers from the last to the first, then `/opt` itself.
     public func launch(
-        _ runtime: String, codeDirectory: String, handler: String
-    ) throws(RuntimeUnavailable)
-        -> RuntimeLaunch
-    {
-        var launch = try prepare(runtime)
+        _ runtime: String, codeDirectory: String, handler: String, optRoots: [String] = ["/opt"]
+    ) throws(RuntimeUnavailable) -> RuntimeLaunch {
+        var launch = try prepare(runtime, optRoots: optRoots)
         // awslambdaric takes the handler as its argument; the other clients read `_HANDLER`.
         if RuntimeCatalog.family(of: runtime) == .python { launch.arguments.append(handler) }
         if RuntimeCatalog.family(of: runtime) == .custom {
-            launch.executable = "\(codeDirectory)/bootstrap"
-            if !FileManager.default.isExecutableFile(atPath: launch.executable),
-                FileManager.default.isExecutableFile(atPath: "/opt/bootstrap")
-            {
-                launch.executable = "/opt/bootstrap"
-            }
+            let candidates = ["\(codeDirectory)/bootstrap"] + optRoots.map { "\($0)/bootstrap" }
+            launch.executable =
+                candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
         }
+        launch.environment["PATH"] = (optRoots.map { "\($0)/bin" } + Self.pathDirectories()).joined(separator: ":")
+        launch.environment["LD_LIBRARY_PATH"] = optRoots.map { "\($0)/lib" }.joined(separator: ":")
         return launch
     }
 
-    private func prepare(_ runtime: String) throws(RuntimeUnavailable) -> RuntimeLaunch {
+    private func prepare(
+        _ runtime: String, optRoots: [String] = ["/opt"]
+    ) throws(RuntimeUnavailable)
+        -> RuntimeLaunch
+    {
         switch RuntimeCatalog.family(of: runtime) {
-        case .python: return try python(runtime)
-        case .nodejs: return try node(runtime)
+        case .python: return try python(runtime, optRoots: optRoots)
+        case .nodejs: return try node(runtime, optRoots: optRoots)
         case .custom:
             let flavor = runtime == "provided" ? "al1" : String(runtime.dropFirst("provided.".count))
             return RuntimeLaunch(executable: "", arguments: [], environment: [:], versionLabel: "provided:\(flavor)")
@@ -78,7 +81,7 @@ public final class RuntimeResolver: Sendable {
         }
     }
 
-    private func python(_ runtime: String) throws(RuntimeUnavailable) -> RuntimeLaunch {
+    private func python(_ runtime: String, optRoots: [String]) throws(RuntimeUnavailable) -> RuntimeLaunch {
         let wanted = String(runtime.dropFirst("python".count))
         let interpreter =
             settings.interpreters[runtime] ?? settings.interpreters["python"]
@@ -99,12 +102,14 @@ public final class RuntimeResolver: Sendable {
         return RuntimeLaunch(
             executable: interpreter, arguments: ["-m", "awslambdaric"],
             environment: [
-                "PYTHONPATH": "/opt/python/lib/python\(minor)/site-packages:/opt/python:\(library)",
+                "PYTHONPATH":
+                    (optRoots.flatMap { ["\($0)/python/lib/python\(minor)/site-packages", "\($0)/python"] }
+                    + [library]).joined(separator: ":"),
                 "LAMBDA_RUNTIME_DIR": library,
             ], versionLabel: "python:\(version)")
     }
 
-    private func node(_ runtime: String) throws(RuntimeUnavailable) -> RuntimeLaunch {
+    private func node(_ runtime: String, optRoots: [String]) throws(RuntimeUnavailable) -> RuntimeLaunch {
         let interpreter =
             settings.interpreters[runtime] ?? settings.interpreters["nodejs"]
             ?? Self.firstExecutable(Self.pathDirectories().map { "\($0)/node" })
@@ -120,7 +125,10 @@ public final class RuntimeResolver: Sendable {
         return RuntimeLaunch(
             executable: interpreter, arguments: [client],
             environment: [
-                "NODE_PATH": "/opt/nodejs/node\(major)/node_modules:/opt/nodejs/node_modules",
+                "NODE_PATH": optRoots.flatMap {
+                    ["\($0)/nodejs/node\(major)/node_modules", "\($0)/nodejs/node_modules"]
+                }
+                .joined(separator: ":"),
                 "LAMBDA_RUNTIME_DIR": "\(settings.runtimesDirectory)/node",
             ], versionLabel: "nodejs:\(version.drop(while: { $0 == "v" }))")
     }

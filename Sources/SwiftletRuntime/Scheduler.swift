@@ -315,8 +315,13 @@ public final class Scheduler: Sendable {
         guard let endpoints else { throw RuntimeUnavailable(description: "the Runtime API is not running") }
         let configuration = pool.configuration
         let codeDirectory = try codeCache.directory(for: configuration.code.sha256Hex)
+        // Each layer is unpacked once and shared; the last one given wins, as it does when AWS merges them.
+        // Limitation: the process sandbox has no /opt of its own, so layers are reached through the runtimes'
+        // search paths (PYTHONPATH, NODE_PATH, PATH, LD_LIBRARY_PATH, the bootstrap), not at /opt itself.
+        let layerRoots = try configuration.layers.reversed().map { try codeCache.directory(for: $0.sha256Hex) }
         let launch = try resolver.launch(
-            configuration.runtime, codeDirectory: codeDirectory, handler: configuration.handler)
+            configuration.runtime, codeDirectory: codeDirectory, handler: configuration.handler,
+            optRoots: layerRoots + ["/opt"])
         if RuntimeCatalog.family(of: configuration.runtime) == .custom,
             !FileManager.default.isExecutableFile(atPath: launch.executable)
         {
@@ -410,8 +415,8 @@ public final class Scheduler: Sendable {
             "AWS_DEFAULT_REGION": pool.region,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PATH": "/opt/bin:\(hostPath)",
-            "LD_LIBRARY_PATH": "/opt/lib",
+            "PATH": launch.environment["PATH"] ?? "/opt/bin:\(hostPath)",
+            "LD_LIBRARY_PATH": launch.environment["LD_LIBRARY_PATH"] ?? "/opt/lib",
             "TMPDIR": temporary,
             "HOME": temporary,
         ]

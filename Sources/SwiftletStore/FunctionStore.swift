@@ -12,7 +12,9 @@ public enum StoreError: Error, Equatable, Sendable {
 
 /// Durable storage of functions. SQLite implements it for a single node; a PostgreSQL implementation fills the
 /// same interface for clusters. Every method is safe to call from any thread.
-public protocol FunctionStore: Sendable {
+///
+/// Functions use layers and share code blobs with them, so the same store keeps both.
+public protocol FunctionStore: LayerStore {
     /// Adds a function. Throws ``StoreError/alreadyExists`` when the name is taken in that account and region.
     func insertFunction(_ record: FunctionRecord) throws
 
@@ -56,10 +58,12 @@ public protocol FunctionStore: Sendable {
     /// Removes one published version and returns it, or nil when there was none.
     func deleteVersion(accountId: String, region: String, name: String, version: Int) throws -> FunctionConfiguration?
 
-    /// How many functions and versions, in any account, use the code with this digest.
+    /// How many functions, function versions and layer versions, in any account and region, use the code with this
+    /// digest, as their own code or as a layer they reference.
     func codeReferences(sha256Hex: String) throws -> Int
 
-    /// Number of functions and bytes of code stored for an account.
+    /// Number of functions, and bytes of code stored for an account by functions, their versions and layer
+    /// versions.
     func accountUsage(accountId: String) throws -> AccountUsage
 }
 
@@ -84,8 +88,15 @@ public struct DeletedFunction: Sendable, Equatable {
         self.versions = versions
     }
 
-    /// Digests of all the code the function used.
+    /// Digests of all the code the function used, its own and its layers'.
     public var codeDigests: Set<String> {
-        Set([latest.configuration.code.sha256Hex] + versions.map(\.code.sha256Hex))
+        Set(([latest.configuration] + versions).flatMap(\.codeDigests))
+    }
+}
+
+extension FunctionConfiguration {
+    /// The digests of the function's zip and of its layers' zips.
+    public var codeDigests: [String] {
+        [code.sha256Hex] + layers.map(\.sha256Hex)
     }
 }

@@ -3,7 +3,7 @@ import SwiftletModel
 import SwiftletSystem
 
 /// The embedded store: one SQLite database in WAL mode with full sync, so that whatever a request was told is
-/// stored survives a crash of the node or of the machine.
+/// stored survives a crash of the node or of the machine. Layers are in `SQLiteStore+Layers.swift`.
 public final class SQLiteStore: FunctionStore {
     let pool: SQLiteConnectionPool
 
@@ -71,6 +71,49 @@ public final class SQLiteStore: FunctionStore {
         CREATE INDEX log_events_by_stream
             ON log_events (account_id, region, group_name, stream_name, timestamp_ms, id);
         """,
+        """
+        CREATE TABLE layers (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            last_version INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (account_id, region, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE layer_versions (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            document BLOB NOT NULL,
+            code_sha256 TEXT NOT NULL,
+            code_size INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL,
+            policy_revision TEXT NOT NULL,
+            PRIMARY KEY (account_id, region, name, version)
+        ) WITHOUT ROWID;
+        CREATE INDEX layer_versions_by_code ON layer_versions (code_sha256);
+        CREATE TABLE layer_version_statements (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            statement_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            principal TEXT NOT NULL,
+            organization_id TEXT,
+            PRIMARY KEY (account_id, region, name, version, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE function_layers (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            code_sha256 TEXT NOT NULL,
+            PRIMARY KEY (account_id, region, name, version, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX function_layers_by_code ON function_layers (code_sha256);
+        """,
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.
@@ -97,9 +140,13 @@ public final class SQLiteStore: FunctionStore {
         let row = try Self.encode(record)
         do {
             try pool.withConnection { connection in
-                try connection.run(
-                    "INSERT INTO functions (account_id, region, name, configuration, tags, code_sha256, code_size, "
-                        + "last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                try connection.transaction {
+                    try connection.run(
+                        "INSERT INTO functions (account_id, region, name, configuration, tags, code_sha256, code_size, "
+                            + "last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                    try Self.writeFunctionLayers(
+                        connection, key: Array(row.prefix(3)), version: 0, record.configuration.layers)
+                }
             }
         } catch let error as SQLiteError where error.code == 1555 || error.code == 2067 {
             // SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE: the name is taken.
@@ -151,6 +198,8 @@ public final class SQLiteStore: FunctionStore {
                     "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ?, last_version = ? "
                         + "WHERE account_id = ? AND region = ? AND name = ?",
                     [row[3], row[4], row[5], row[6], row[7], row[0], row[1], row[2]])
+                try Self.writeFunctionLayers(
+                    connection, key: Array(row.prefix(3)), version: 0, record.configuration.layers)
                 return record
             }
         }
@@ -167,6 +216,8 @@ public final class SQLiteStore: FunctionStore {
                 try connection.run(
                     "DELETE FROM function_versions WHERE account_id = ? AND region = ? AND name = ?", key)
                 try connection.run("DELETE FROM functions WHERE account_id = ? AND region = ? AND name = ?", key)
+                try connection.run(
+                    "DELETE FROM function_layers WHERE account_id = ? AND region = ? AND name = ?", key)
                 return DeletedFunction(latest: record, versions: versions)
             }
         }
@@ -204,6 +255,8 @@ public final class SQLiteStore: FunctionStore {
                 try connection.run(
                     "UPDATE functions SET last_version = ? WHERE account_id = ? AND region = ? AND name = ?",
                     [.integer(Int64(record.lastPublishedVersion))] + key)
+                try Self.writeFunctionLayers(
+                    connection, key: key, version: record.lastPublishedVersion, published.layers)
                 return published
             }
         }
@@ -254,6 +307,9 @@ public final class SQLiteStore: FunctionStore {
                 try connection.run(
                     "DELETE FROM function_versions WHERE account_id = ? AND region = ? AND name = ? AND version = ?",
                     key)
+                try connection.run(
+                    "DELETE FROM function_layers WHERE account_id = ? AND region = ? AND name = ? AND version = ?",
+                    key)
                 return existing
             }
         }
@@ -263,7 +319,9 @@ public final class SQLiteStore: FunctionStore {
         try pool.withConnection { connection in
             try connection.withStatement(
                 "SELECT (SELECT count(*) FROM functions WHERE code_sha256 = ?1) "
-                    + "+ (SELECT count(*) FROM function_versions WHERE code_sha256 = ?1)", [.text(sha256Hex)]
+                    + "+ (SELECT count(*) FROM function_versions WHERE code_sha256 = ?1) "
+                    + "+ (SELECT count(*) FROM layer_versions WHERE code_sha256 = ?1) "
+                    + "+ (SELECT count(*) FROM function_layers WHERE code_sha256 = ?1)", [.text(sha256Hex)]
             ) { statement throws(SQLiteError) in
                 try statement.step() ? Int(statement.integer(0)) : 0
             }
@@ -275,7 +333,8 @@ public final class SQLiteStore: FunctionStore {
             try connection.withStatement(
                 "SELECT (SELECT count(*) FROM functions WHERE account_id = ?1), "
                     + "(SELECT coalesce(sum(code_size), 0) FROM functions WHERE account_id = ?1) "
-                    + "+ (SELECT coalesce(sum(code_size), 0) FROM function_versions WHERE account_id = ?1)",
+                    + "+ (SELECT coalesce(sum(code_size), 0) FROM function_versions WHERE account_id = ?1) "
+                    + "+ (SELECT coalesce(sum(code_size), 0) FROM layer_versions WHERE account_id = ?1)",
                 [.text(accountId)]
             ) { statement throws(SQLiteError) in
                 guard try statement.step() else { return AccountUsage(functionCount: 0, totalCodeSize: 0) }
@@ -317,6 +376,22 @@ public final class SQLiteStore: FunctionStore {
         return FunctionRecord(
             accountId: accountId, region: region, configuration: configuration, tags: tags,
             lastPublishedVersion: Int(statement.integer(2)))
+    }
+
+    /// Replaces the layer references of `$LATEST` (version 0) or of a published version, so that
+    /// `codeReferences` can count them with an index.
+    private static func writeFunctionLayers(
+        _ connection: SQLiteConnection, key: [SQLiteValue], version: Int, _ layers: [FunctionLayer]
+    ) throws {
+        let versionKey = key + [.integer(Int64(version))]
+        try connection.run(
+            "DELETE FROM function_layers WHERE account_id = ? AND region = ? AND name = ? AND version = ?", versionKey)
+        for (position, layer) in layers.enumerated() {
+            try connection.run(
+                "INSERT INTO function_layers (account_id, region, name, version, position, code_sha256) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)",
+                versionKey + [.integer(Int64(position)), .text(layer.sha256Hex)])
+        }
     }
 
     private static func hasColumn(_ connection: SQLiteConnection, table: String, column: String) throws -> Bool {
