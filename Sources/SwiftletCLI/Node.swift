@@ -110,6 +110,7 @@ public final class Node: Sendable {
         var schedulerConfiguration = SchedulerConfiguration(
             workDirectory: "\(directory)/runtime/environments", nodeEndpoint: "http://\(options.host):\(options.port)")
         schedulerConfiguration.idleTimeout = options.idleTimeout
+        schedulerConfiguration.bytecodeCacheDirectory = "\(directory)/runtime/pycache"
         FileSystem.removeTree(schedulerConfiguration.workDirectory)
         scheduler = try Scheduler(
             configuration: schedulerConfiguration, sandbox: sandbox, resolver: resolver, codeCache: codeCache,

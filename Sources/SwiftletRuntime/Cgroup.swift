@@ -182,7 +182,6 @@ public struct Cgroup: Sendable {
     }
 
     private func readNumber(_ file: String) -> Int64? {
-        guard let text = try? String(contentsOfFile: "\(path)/\(file)", encoding: .utf8) else { return nil }
-        return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        FileSystem.readNumber("\(path)/\(file)")
     }
 }

@@ -60,11 +60,6 @@ struct PlainProcess: SandboxedProcess {
 
     /// VmHWM of one process, when no cgroup measures the environment as a whole.
     static func highWaterMark(of pid: pid_t) -> Int64? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let kilobytes = Int64(parts[1]) { return kilobytes * 1024 }
-        }
-        return nil
+        FileSystem.readNumber("/proc/\(pid)/status", after: "VmHWM:").map { $0 * 1024 }
     }
 }

@@ -16,6 +16,9 @@ public struct SchedulerConfiguration: Sendable {
     public var idleTimeout: TimeInterval = 300
     /// Seconds a runtime may take to ask for its first event, beyond the function's timeout.
     public var initTimeout: TimeInterval = 10
+    /// Where Python keeps compiled bytecode for every environment, so that a cold start does not recompile the
+    /// runtime client and the function; nil keeps Python's default (beside the sources).
+    public var bytecodeCacheDirectory: String?
 
     public init(workDirectory: String, nodeEndpoint: String) {
         self.workDirectory = workDirectory
@@ -422,10 +425,13 @@ public final class Scheduler: Sendable {
         ]
         for (key, value) in reserved { variables[key] = value }
         for (key, value) in launch.environment where key != "LAMBDA_RUNTIME_DIR" { variables[key] = value }
-        if RuntimeCatalog.family(of: configuration.runtime) == .python {
+        if RuntimeCatalog.family(of: configuration.runtime) == .python,
+            let cache = self.configuration.bytecodeCacheDirectory
+        {
             // The code folder is shared by every function with the same zip and must stay as uploaded, as
-            // /var/task is read-only on AWS: bytecode caches go to the environment's private folder.
-            variables["PYTHONPYCACHEPREFIX"] = "\(temporary)/__pycache__"
+            // /var/task is read-only on AWS: bytecode goes to one cache for the node instead, shared by every
+            // environment so that each compiles nothing already compiled. Python writes it atomically.
+            variables["PYTHONPYCACHEPREFIX"] = cache
         }
         // The node's own services are one SDK call away, as AWS's are inside Lambda.
         if variables["AWS_ENDPOINT_URL"] == nil { variables["AWS_ENDPOINT_URL"] = nodeEndpoint.withLock { $0 } }

@@ -87,6 +87,46 @@ public enum FileSystem {
         return data
     }
 
+    /// Reads the first `limit` bytes of a small file (such as a `/proc` or cgroup file) with plain `open` and `read`,
+    /// without Foundation's file machinery; nil when it cannot be read.
+    public static func readSmall(_ path: String, limit: Int = 4096) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var total = 0
+        while total < limit {
+            let count = buffer.withUnsafeMutableBytes {
+                Foundation.read(descriptor, $0.baseAddress! + total, limit - total)
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            total += count
+        }
+        return Array(buffer.prefix(total))
+    }
+
+    /// The decimal number that follows `label` in a small text file (`VmHWM:` in `/proc/<pid>/status`), or the
+    /// number the file holds when `label` is empty.
+    public static func readNumber(_ path: String, after label: String = "") -> Int64? {
+        guard let bytes = readSmall(path) else { return nil }
+        var index = 0
+        if !label.isEmpty {
+            let needle = Array(label.utf8)
+            guard let found = bytes.firstRange(of: needle) else { return nil }
+            index = found.upperBound
+        }
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+        var value: Int64 = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            value = value * 10 + Int64(bytes[index] - 0x30)
+            digits += 1
+            index += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
     /// Removes `path` and everything below it; a missing path is not an error.
     public static func removeTree(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
