@@ -20,9 +20,10 @@ runtimes:
 build: deps
 	$(SWIFT) build --build-tests
 
-## Optimized build of the binary.
+## Optimized build of the binary and of the namespace sandbox's launcher, which the node finds beside it.
 release: deps
 	$(SWIFT) build -c release --product swiftlet
+	$(SWIFT) build -c release --product swiftlet-sandbox
 
 ## Start a node on the embedded default (SQLite in $(DATA_DIR)), listening on 127.0.0.1:$(PORT).
 run: release

@@ -4,7 +4,8 @@ import PackageDescription
 let package = Package(
     name: "swiftlet",
     products: [
-        .executable(name: "swiftlet", targets: ["swiftlet"])
+        .executable(name: "swiftlet", targets: ["swiftlet"]),
+        .executable(name: "swiftlet-sandbox", targets: ["swiftlet-sandbox"]),
     ],
     targets: [
         // System libraries from Debian, found through pkg-config.
@@ -14,9 +15,17 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // Linux calls the Glibc module does not bring: pidfd, posix_spawn extensions.
         .systemLibrary(name: "CLinux"),
 
+        // The launcher of namespaced environments: namespaces, mounts, privileges, seccomp. No Foundation, so that
+        // the `swiftlet-sandbox` executable built on it starts quickly.
+        .target(name: "SwiftletLauncher", dependencies: ["CLinux", "CSeccomp"]),
+        // The Swift standard library linked in: loading it dynamically would cost a few milliseconds per cold start.
+        .executableTarget(
+            name: "swiftlet-sandbox", dependencies: ["SwiftletLauncher"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // Platform wrappers: logging, hashing, archives, files.
         .target(name: "SwiftletSystem", dependencies: ["CCrypto", "CArchive", "CLinux"]),
         // The HTTP front: connections, held requests, a small client, SigV4.
@@ -28,7 +37,9 @@ let package = Package(
         // Execution environments, sandboxes, the Runtime API and the scheduler.
         .target(
             name: "SwiftletRuntime",
-            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem"]),
+            dependencies: [
+                "SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem", "SwiftletLauncher", "CLinux",
+            ]),
         // The other AWS-shaped services: CloudWatch Logs.
         .target(
             name: "SwiftletServices",
@@ -42,7 +53,7 @@ let package = Package(
             name: "SwiftletCLI",
             dependencies: [
                 "SwiftletLambda", "SwiftletRuntime", "SwiftletServices", "SwiftletHTTP", "SwiftletStore",
-                "SwiftletModel", "SwiftletSystem",
+                "SwiftletModel", "SwiftletSystem", "SwiftletLauncher",
             ]),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI"]),
 
@@ -59,7 +70,10 @@ let package = Package(
             dependencies: ["SwiftletServices", "SwiftletStore", "SwiftletHTTP", "SwiftletModel", "SwiftletSystem"]),
         .testTarget(
             name: "SwiftletRuntimeTests",
-            dependencies: ["SwiftletRuntime", "SwiftletHTTP", "SwiftletStore", "SwiftletModel", "SwiftletSystem"]),
+            dependencies: [
+                "SwiftletRuntime", "SwiftletLauncher", "SwiftletHTTP", "SwiftletStore", "SwiftletModel",
+                "SwiftletSystem",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

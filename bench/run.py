@@ -353,6 +353,51 @@ def bench_invoke():
         shutil.rmtree(handler_dir, ignore_errors=True)
 
 
+def bench_sandbox():
+    """Cold starts under the process sandbox and the namespace sandbox, same binary, same functions (root only)."""
+    print("\n== sandbox: cold start, process vs namespace ==", flush=True)
+    if os.geteuid() != 0:
+        print("skipped: the namespace sandbox needs root")
+        return
+    handler_dir = tempfile.mkdtemp(prefix="swiftlet-bench-sandbox-")
+    echo_c = os.path.join(handler_dir, "bootstrap")
+    subprocess.run(["cc", "-O2", "-o", echo_c, os.path.join(os.path.dirname(__file__), "echo_bootstrap.c")],
+                   check=True)
+    with open(echo_c, "rb") as f:
+        echo_binary = f.read()
+    source = "def handler(event, context):\n    return event\n"
+    role = "arn:aws:iam::000000000000:role/bench"
+    medians = {}
+    try:
+        for kind in ("process", "namespace"):
+            with Node(extra=("--sandbox", kind)) as node:
+                client = lambda_client(node.url)
+                # 1,769 MB is one full core: below it the namespace sandbox's CPU quota, not the isolation, would
+                # dominate a Python start.
+                client.create_function(FunctionName="echo-py", Runtime="python3.12", Handler="app.handler",
+                                       Role=role, MemorySize=1769,
+                                       Code={"ZipFile": zip_folder({"app.py": (source, 0o644)})})
+                client.create_function(FunctionName="echo-c", Runtime="provided.al2023", Handler="none", Role=role,
+                                       MemorySize=1769,
+                                       Code={"ZipFile": zip_folder({"bootstrap": (echo_binary, 0o755)})})
+                for name in ("echo-c", "echo-py"):
+                    raw_invoke(node.port, name)
+                    colds = []
+                    # A configuration change retires the warm environment, so each call starts a new one.
+                    for index in range(15):
+                        client.update_function_configuration(FunctionName=name,
+                                                             Environment={"Variables": {"ROUND": str(index)}})
+                        elapsed, _, _ = raw_invoke(node.port, name)
+                        colds.append(elapsed * 1000)
+                    medians[(kind, name)] = statistics.median(colds)
+        for name, label in (("echo-c", "compiled bootstrap"), ("echo-py", "Python")):
+            report("sandbox", f"cold start, {label}, namespace sandbox, median", medians[("namespace", name)],
+                   "process sandbox", medians[("process", name)], "ms",
+                   f"isolation adds {medians[('namespace', name)] - medians[('process', name)]:.1f} ms; target < 3")
+    finally:
+        shutil.rmtree(handler_dir, ignore_errors=True)
+
+
 def wait_port(port, deadline=10.0):
     start = time.monotonic()
     while time.monotonic() - start < deadline:
@@ -371,11 +416,13 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run `make bench`, which installs it")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    sections = sys.argv[1:] or ["node", "invoke"]
+    sections = sys.argv[1:] or ["node", "invoke", "sandbox"]
     if "node" in sections:
         bench_node()
     if "invoke" in sections:
         bench_invoke()
+    if "sandbox" in sections:
+        bench_sandbox()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ public struct NodeOptions: Sendable {
     public var interpreters: [String: String] = [:]
     /// Seconds an idle environment is kept.
     public var idleTimeout: TimeInterval = 300
+    /// How environments are walled off: `process` (plain child processes) or `namespace` (Linux namespaces,
+    /// root only).
+    public var sandbox = "process"
 
     public init() {}
 
@@ -95,11 +98,15 @@ public final class Node: Sendable {
         // One parent group per data directory, so that each node can clear what its own earlier runs left.
         let nodeName = Digest.sha256(Array(URL(fileURLWithPath: directory).standardizedFileURL.path.utf8))
             .hexString.prefix(16)
-        let cgroups = CgroupController.detect(node: String(nodeName))
+        let namespaced = options.sandbox == "namespace"
+        let cgroups =
+            namespaced
+            ? CgroupController.detectWithResourceLimits(node: String(nodeName))
+            : CgroupController.detect(node: String(nodeName))
         if let caveat = cgroups.unavailableReason {
             logger.warning("memory limits are not enforced", [("cgroup.reason", caveat)])
         }
-        let sandbox = ProcessSandbox(cgroups: cgroups)
+        let sandbox: any Sandbox = namespaced ? NamespaceSandbox(cgroups: cgroups) : ProcessSandbox(cgroups: cgroups)
         let resolver = RuntimeResolver(
             settings: RuntimeSettings(runtimesDirectory: options.runtimesDirectory, interpreters: options.interpreters))
         // Unpacked code is a cache: start from nothing so that code no function uses any more does not linger.

@@ -25,6 +25,8 @@ enum ServeCommand {
           --interpreters MAP    interpreters to use, RUNTIME=PATH pairs separated by commas, by runtime or family:
                                 python3.12=/usr/bin/python3.12,nodejs=/usr/local/bin/node
           --idle-timeout SECS   seconds an idle execution environment is kept (default 300)
+          --sandbox KIND        how environments are isolated: process (default; plain child processes) or
+                                namespace (Linux namespaces, cgroup limits, seccomp; needs root)
           --insecure-no-auth    allow listening on a non-loopback address without signature verification
         """
 
@@ -32,7 +34,7 @@ enum ServeCommand {
         let arguments = try Arguments(words, flagNames: ["insecure-no-auth"])
         try arguments.rejectUnknown([
             "host", "port", "data-dir", "region", "account-id", "log-level", "threads", "insecure-no-auth",
-            "runtimes-dir", "interpreters", "idle-timeout",
+            "runtimes-dir", "interpreters", "idle-timeout", "sandbox",
         ])
         if let extra = arguments.positional.first { throw CLIError.usage("unexpected argument '\(extra)'") }
 
@@ -69,6 +71,15 @@ enum ServeCommand {
         if let idle = try arguments.integer("idle-timeout") {
             guard idle >= 1 else { throw CLIError.usage("--idle-timeout must be at least 1 second") }
             options.idleTimeout = TimeInterval(idle)
+        }
+        if let sandbox = arguments.value("sandbox") {
+            guard ["process", "namespace"].contains(sandbox) else {
+                throw CLIError.usage("--sandbox must be process or namespace, not '\(sandbox)'")
+            }
+            guard sandbox == "process" || getuid() == 0 else {
+                throw CLIError.usage("--sandbox namespace needs root")
+            }
+            options.sandbox = sandbox
         }
         var level = Logger.Level.info
         if let name = arguments.value("log-level") {

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletLauncher
 
 /// The `swiftlet` command: routes to a subcommand and prints help.
 public enum SwiftletCommand {
@@ -31,6 +32,8 @@ public enum SwiftletCommand {
             return 2
         }
         let rest = Array(words.dropFirst())
+        // Hidden: the launcher of a namespaced environment, started by the node itself.
+        if name == NamespaceLauncher.subcommand { return NamespaceLauncher.run(arguments: rest) }
         do {
             switch name {
             case "--help", "-h", "help":

@@ -60,6 +60,9 @@ public struct HTTPRequest: Sendable {
     public var bodyLength: Int
     /// The local port the connection reached, when the server reports it; 0 otherwise.
     public var localPort: UInt16 = 0
+    /// The tag the connection was adopted with (``HTTPServer/adopt(_:tag:)``), when the server reports local
+    /// ports; nil otherwise.
+    public var connectionTag: Int?
 
     public init(
         method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(),

@@ -19,6 +19,7 @@ final class Exchange {
     var status = 0
     let responder: HTTPResponder
     var localPort: UInt16 = 0
+    var connectionTag: Int?
 
     init(
         method: String, path: String, query: [(name: String, value: String)], headers: HTTPHeaders,
@@ -89,7 +90,9 @@ let accessHandler: MHD_AccessHandlerCallback = {
             headers: HTTPHeaders(collectPairs(connection, kind: .HEADER_KIND)),
             responder: HTTPResponder(connection: connection))
         if server.reportsLocalPort, let connection {
-            exchange.localPort = localPort(of: swiftlet_mhd_connection_fd(connection))
+            let socket = swiftlet_mhd_connection_fd(connection)
+            exchange.localPort = localPort(of: socket)
+            exchange.connectionTag = server.connectionTags.withLock { $0[socket] }
         }
         slot.pointee = Unmanaged.passRetained(exchange).toOpaque()
         server.inFlight.add(1, ordering: .relaxed)
@@ -118,6 +121,7 @@ let accessHandler: MHD_AccessHandlerCallback = {
             method: exchange.method, path: exchange.path, query: exchange.query, headers: exchange.headers,
             body: exchange.body, bodyTooLarge: exchange.tooLarge, bodyLength: exchange.received)
         request.localPort = exchange.localPort
+        request.connectionTag = exchange.connectionTag
         exchange.body = Data()
         server.handler.handle(request, responder: exchange.responder)
         if server.isStopping {

@@ -22,7 +22,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 70_167_211
     /// Seconds an idle keep-alive connection is kept. Held (suspended) requests never time out.
     public var idleTimeoutSeconds: Int = 120
-    /// False for a server with no socket of its own, fed connections through ``HTTPServer/adopt(_:)``.
+    /// False for a server with no socket of its own, fed connections through ``HTTPServer/adopt(_:tag:)``.
     public var listens = true
     /// Fills ``HTTPRequest/localPort`` with the port each connection reached, to tell callers apart by endpoint.
     public var reportsLocalPort = false
@@ -52,6 +52,8 @@ public final class HTTPServer: Sendable {
     /// Requests between their first callback and their completion.
     let inFlight = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// Tags given to adopted connections, by socket; see ``adopt(_:tag:)``.
+    let connectionTags = Mutex<[Int32: Int]>([:])
 
     /// Binds and starts serving.
     /// - Throws: ``HTTPServerError`` when the address does not resolve or cannot be bound.
@@ -107,9 +109,13 @@ public final class HTTPServer: Sendable {
     }
 
     /// Hands an accepted, non-blocking socket to the server, which owns it from then on (and closes it on failure).
+    /// - Parameter tag: reported as ``HTTPRequest/connectionTag`` on the connection's requests.
     /// - Returns: false when the server refused the connection (it is stopping, or out of connections).
     @discardableResult
-    public func adopt(_ socket: Int32) -> Bool {
+    public func adopt(_ socket: Int32, tag: Int? = nil) -> Bool {
+        // Every adoption sets or clears the entry, so a reused descriptor number never keeps an earlier tag.
+        // Tags are meant for servers fed only through adoption (`listens` false), where that always holds.
+        connectionTags.withLock { $0[socket] = tag }
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let known = withUnsafeMutablePointer(to: &address) {

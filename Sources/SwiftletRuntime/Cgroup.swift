@@ -14,6 +14,38 @@ public enum CgroupFlavor: Sendable, Equatable {
 /// Creates, limits and removes one cgroup per environment below a `swiftlet` parent group.
 public struct CgroupController: Sendable {
     public let flavor: CgroupFlavor
+    /// With cgroup v1, the node's parent groups in the `cpu` and `pids` hierarchies, when CPU and process limits
+    /// were asked for and the host mounts them; empty otherwise.
+    public private(set) var legacyLimitParents: [String] = []
+
+    init(flavor: CgroupFlavor) {
+        self.flavor = flavor
+    }
+
+    /// Like ``detect(root:node:)``, but also readies the CPU and process-count controllers that
+    /// ``create(name:memoryLimitBytes:limits:)`` uses: enabled for children on v2, a parent group in each v1
+    /// hierarchy. A controller the host lacks leaves its limit unset.
+    public static func detectWithResourceLimits(root: String = "/sys/fs/cgroup", node: String) -> CgroupController {
+        var controller = locate(root: root, parentName: "swiftlet/\(node)")
+        switch controller.flavor {
+        case .unified(let parent):
+            var level = root
+            for component in "swiftlet/\(node)".split(separator: "/") {
+                for name in ["+cpu", "+pids"] { writeControl(name, to: "\(level)/cgroup.subtree_control") }
+                level += "/\(component)"
+            }
+            for name in ["+cpu", "+pids"] { writeControl(name, to: "\(parent)/cgroup.subtree_control") }
+        case .legacyMemory:
+            for (hierarchy, probe) in [("cpu", "cpu.cfs_quota_us"), ("pids", "cgroup.procs")]
+            where FileManager.default.fileExists(atPath: "\(root)/\(hierarchy)/\(probe)") {
+                let parent = "\(root)/\(hierarchy)/swiftlet/\(node)"
+                if (try? FileSystem.makeDirectories(parent)) != nil { controller.legacyLimitParents.append(parent) }
+            }
+        case .unavailable: break
+        }
+        controller.removeLeftovers()
+        return controller
+    }
 
     /// Finds the memory controller and creates the node's parent group, `swiftlet/<node>`, emptying what an earlier
     /// run of the same node left there. Never throws: without cgroups, environments run unlimited and say so.
@@ -26,16 +58,18 @@ public struct CgroupController: Sendable {
     /// Removes the groups of environments a previous run of this node left behind (it was killed, say), killing
     /// any process still in them.
     func removeLeftovers() {
-        let parent: String
+        let parents: [String]
         switch flavor {
-        case .unified(let path), .legacyMemory(let path): parent = path
+        case .unified(let path), .legacyMemory(let path): parents = [path] + legacyLimitParents
         case .unavailable: return
         }
-        guard let children = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
-        for child in children where !child.contains(".") {
-            var info = stat()
-            guard stat("\(parent)/\(child)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
-            Cgroup(path: "\(parent)/\(child)", flavor: flavor).destroy()
+        for parent in parents {
+            guard let children = try? FileManager.default.contentsOfDirectory(atPath: parent) else { continue }
+            for child in children where !child.contains(".") {
+                var info = stat()
+                guard stat("\(parent)/\(child)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+                Cgroup(path: "\(parent)/\(child)", flavor: flavor).destroy()
+            }
         }
     }
 
@@ -46,6 +80,7 @@ public struct CgroupController: Sendable {
         case .unified(let path), .legacyMemory(let path): rmdir(path)
         case .unavailable: break
         }
+        for parent in legacyLimitParents { rmdir(parent) }
     }
 
     private static func locate(root: String, parentName: String) -> CgroupController {
@@ -93,8 +128,12 @@ public struct CgroupController: Sendable {
         return nil
     }
 
-    /// Creates the group for one environment with a memory limit, swap included where the kernel allows.
-    public func create(name: String, memoryLimitBytes: Int64) -> Cgroup? {
+    /// Creates the group for one environment with a memory limit, swap included where the kernel allows, and
+    /// the CPU and process limits of `limits` where the controllers are there (see
+    /// ``detectWithResourceLimits(root:node:)``).
+    public func create(name: String, memoryLimitBytes: Int64, limits: ResourceLimits? = nil) -> Cgroup? {
+        let period = 100_000
+        let quota = limits.map { max(1_000, Int($0.cpus * Double(period))) }
         switch flavor {
         case .unavailable: return nil
         case .unified(let parent):
@@ -102,13 +141,31 @@ public struct CgroupController: Sendable {
             guard mkdir(path, 0o755) == 0 || errno == EEXIST else { return nil }
             write("\(memoryLimitBytes)", to: "\(path)/memory.max")
             write("0", to: "\(path)/memory.swap.max")
+            if let limits, let quota {
+                write("\(quota) \(period)", to: "\(path)/cpu.max")
+                write("\(limits.maxProcesses)", to: "\(path)/pids.max")
+            }
             return Cgroup(path: path, flavor: flavor)
         case .legacyMemory(let parent):
             let path = "\(parent)/\(name)"
             guard mkdir(path, 0o755) == 0 || errno == EEXIST else { return nil }
             write("\(memoryLimitBytes)", to: "\(path)/memory.limit_in_bytes")
             write("\(memoryLimitBytes)", to: "\(path)/memory.memsw.limit_in_bytes")
-            return Cgroup(path: path, flavor: flavor)
+            var extras: [String] = []
+            if let limits, let quota {
+                for legacyParent in legacyLimitParents {
+                    let extra = "\(legacyParent)/\(name)"
+                    guard mkdir(extra, 0o755) == 0 || errno == EEXIST else { continue }
+                    extras.append(extra)
+                    if legacyParent.contains("/pids/") {
+                        write("\(limits.maxProcesses)", to: "\(extra)/pids.max")
+                    } else {
+                        write("\(period)", to: "\(extra)/cpu.cfs_period_us")
+                        write("\(quota)", to: "\(extra)/cpu.cfs_quota_us")
+                    }
+                }
+            }
+            return Cgroup(path: path, flavor: flavor, limitPaths: extras)
         }
     }
 
@@ -120,18 +177,50 @@ public struct CgroupController: Sendable {
     }
 }
 
+/// CPU and process-count limits of one environment.
+public struct ResourceLimits: Sendable, Equatable {
+    /// Share of CPU time, in cores (1.0 is one full core).
+    public var cpus: Double
+    /// Most processes and threads the environment may have at once.
+    public var maxProcesses: Int
+
+    public init(cpus: Double, maxProcesses: Int) {
+        self.cpus = cpus
+        self.maxProcesses = maxProcesses
+    }
+
+    /// AWS's rule: CPU grows with memory, one full core at 1,769 MB.
+    // Limitation: the share is a hard quota, so a small function (7% of a core at 128 MB) starts slowly, as on AWS.
+    public static func forMemory(megabytes: Int, maxProcesses: Int = 1024) -> ResourceLimits {
+        ResourceLimits(cpus: Double(megabytes) / 1769, maxProcesses: maxProcesses)
+    }
+}
+
 /// One environment's group.
 public struct Cgroup: Sendable {
     public let path: String
     let flavor: CgroupFlavor
+    /// With cgroup v1, the environment's groups in the `cpu` and `pids` hierarchies.
+    public let limitPaths: [String]
 
-    /// Moves a process into the group.
+    init(path: String, flavor: CgroupFlavor, limitPaths: [String] = []) {
+        self.path = path
+        self.flavor = flavor
+        self.limitPaths = limitPaths
+    }
+
+    /// Every `cgroup.procs` file a process must be written to, to join the environment in all hierarchies.
+    public var processFiles: [String] { ([path] + limitPaths).map { "\($0)/cgroup.procs" } }
+
+    /// Moves a process into the group (in every hierarchy).
     public func add(pid: pid_t) -> Bool {
-        let descriptor = open("\(path)/cgroup.procs", O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        let text = "\(pid)"
-        return text.withCString { Foundation.write(descriptor, $0, strlen($0)) } > 0
+        processFiles.allSatisfy { file in
+            let descriptor = open(file, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            let text = "\(pid)"
+            return text.withCString { Foundation.write(descriptor, $0, strlen($0)) } > 0
+        }
     }
 
     /// The most memory the group has used, in bytes.
@@ -169,15 +258,18 @@ public struct Cgroup: Sendable {
 
     /// Kills whatever is left in the group and removes it.
     public func destroy() {
-        if let pids = try? String(contentsOfFile: "\(path)/cgroup.procs", encoding: .utf8) {
-            for line in pids.split(separator: "\n") {
-                if let pid = pid_t(line) { kill(pid, SIGKILL) }
+        // A group can be removed only once empty; the kernel empties it shortly after the kills. Processes that
+        // were forking while killed (a fork bomb) may leave new ones, so every round kills what is left again.
+        for group in [path] + limitPaths {
+            for round in 0..<250 {
+                if round % 10 == 0, let pids = try? String(contentsOfFile: "\(group)/cgroup.procs", encoding: .utf8) {
+                    for line in pids.split(separator: "\n") {
+                        if let pid = pid_t(line) { kill(pid, SIGKILL) }
+                    }
+                }
+                if rmdir(group) == 0 || errno == ENOENT { break }
+                usleep(2000)
             }
-        }
-        // A group can be removed only once empty; the kernel empties it shortly after the kills.
-        for _ in 0..<50 {
-            if rmdir(path) == 0 || errno == ENOENT { return }
-            usleep(2000)
         }
     }
 

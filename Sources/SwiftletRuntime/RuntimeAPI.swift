@@ -15,7 +15,8 @@ public final class RuntimeAPI: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        guard let environment = scheduler.endpoints?.environment(at: request.localPort) else {
+        let key = request.connectionTag ?? Int(request.localPort)
+        guard let environment = scheduler.endpoints?.environment(forKey: key) else {
             responder.respond(Self.error(403, "Forbidden", "This endpoint belongs to no running environment."))
             return
         }

@@ -18,11 +18,23 @@ public struct SandboxSpec: Sendable {
     public var memoryMB: Int
     /// Where the runtime's standard output and error go.
     public var outputDescriptor: Int32
+    /// Size of the environment's `/tmp` in MB, where the sandbox gives it one of its own.
+    public var ephemeralStorageMB: Int
+    /// The network namespace the environment joins (a descriptor from its endpoint), for sandboxes that
+    /// ``Sandbox/isolatesNetwork``; nil otherwise.
+    public var networkNamespace: Int32?
+    /// Host folders the runtime reads besides its code (the runtime client, layers), shown read-only at the same
+    /// path by sandboxes with a filesystem of their own.
+    public var readOnlyPaths: [String]
 
     public init(
         environmentId: String, codeDirectory: String, temporaryDirectory: String, executable: String,
-        arguments: [String], environment: [String: String], memoryMB: Int, outputDescriptor: Int32
+        arguments: [String], environment: [String: String], memoryMB: Int, outputDescriptor: Int32,
+        ephemeralStorageMB: Int = 512, networkNamespace: Int32? = nil, readOnlyPaths: [String] = []
     ) {
+        self.ephemeralStorageMB = ephemeralStorageMB
+        self.networkNamespace = networkNamespace
+        self.readOnlyPaths = readOnlyPaths
         self.environmentId = environmentId
         self.codeDirectory = codeDirectory
         self.temporaryDirectory = temporaryDirectory
@@ -59,4 +71,12 @@ public protocol Sandbox: Sendable {
     func start(_ spec: SandboxSpec) throws -> any SandboxedProcess
     /// Releases what the sandbox holds for all its environments, once they are gone.
     func close()
+    /// True when each environment has a network namespace of its own: its Runtime API endpoint is then opened
+    /// inside that namespace, at 127.0.0.1:9001, and handed over in ``SandboxSpec/networkNamespace``.
+    var isolatesNetwork: Bool { get }
+}
+
+extension Sandbox {
+    /// Sandboxes share the node's network unless they say otherwise.
+    public var isolatesNetwork: Bool { false }
 }

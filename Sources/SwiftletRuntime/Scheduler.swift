@@ -201,6 +201,7 @@ public final class Scheduler: Sendable {
             release(environment, workFolder: workFolder)
         }
         sandbox.close()
+        endpoints?.closePrepared()
         FileSystem.removeTree(configuration.workDirectory)
     }
 
@@ -341,7 +342,7 @@ public final class Scheduler: Sendable {
         _ = fcntl(pipeEnds[0], F_SETFL, O_NONBLOCK)
         let endpoint: RuntimeEndpoint
         do {
-            endpoint = try endpoints.open()
+            endpoint = sandbox.isolatesNetwork ? try endpoints.openIsolated() : try endpoints.open()
         } catch {
             close(pipeEnds[0])
             close(pipeEnds[1])
@@ -368,7 +369,9 @@ public final class Scheduler: Sendable {
                 SandboxSpec(
                     environmentId: id, codeDirectory: codeDirectory, temporaryDirectory: temporary,
                     executable: launch.executable, arguments: [launch.executable] + launch.arguments,
-                    environment: variables, memoryMB: configuration.memorySize, outputDescriptor: pipeEnds[1]))
+                    environment: variables, memoryMB: configuration.memorySize, outputDescriptor: pipeEnds[1],
+                    ephemeralStorageMB: configuration.ephemeralStorage, networkNamespace: endpoint.networkNamespace,
+                    readOnlyPaths: ([launch.environment["LAMBDA_RUNTIME_DIR"]].compactMap { $0 } + layerRoots)))
         } catch {
             environment.startFailed()
             close(pipeEnds[1])

@@ -14,11 +14,14 @@ public struct ChildProcessSpec: Sendable {
     public var directory: String
     /// Where standard output and error go: this descriptor (usually a pipe's write end), or /dev/null when nil.
     public var outputDescriptor: Int32?
+    /// Descriptors the child inherits, as 3, 4, ... in this order.
+    public var inheritedDescriptors: [Int32]
 
     public init(
         executable: String, arguments: [String], environment: [String: String], directory: String,
-        outputDescriptor: Int32? = nil
+        outputDescriptor: Int32? = nil, inheritedDescriptors: [Int32] = []
     ) {
+        self.inheritedDescriptors = inheritedDescriptors
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -75,6 +78,9 @@ public struct ChildProcess: Sendable {
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        for (index, descriptor) in spec.inheritedDescriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, descriptor, Int32(3 + index))
         }
         posix_spawn_file_actions_addchdir_np(&actions, spec.directory)
 
