@@ -3,10 +3,11 @@ import SwiftletModel
 import SwiftletSystem
 
 extension FunctionRecord {
-    /// The `FunctionConfiguration` shape of the Lambda API, members in the order AWS writes them.
-    func wireConfiguration() -> JSONValue {
+    /// The `FunctionConfiguration` shape of the Lambda API, members in the order AWS writes them. `alias`, when
+    /// the request named the function through one, qualifies `FunctionArn` instead of the version.
+    func wireConfiguration(alias: String? = nil) -> JSONValue {
         let configuration = configuration
-        let qualifier = configuration.version == "$LATEST" ? nil : configuration.version
+        let qualifier = alias ?? (configuration.version == "$LATEST" ? nil : configuration.version)
         return .members([
             ("FunctionName", .string(configuration.name)),
             (

@@ -6,11 +6,12 @@ import SwiftletSystem
 extension LambdaService {
     /// `GET /2015-03-31/functions/{name}`: configuration, a link to download the code, and tags.
     func getFunction(_ request: HTTPRequest, _ context: RequestContext, name: String) throws(AWSError) -> HTTPResponse {
-        let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        let qualified = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        let record = qualified.record
         return .json(
             200,
             .members([
-                ("Configuration", record.wireConfiguration()),
+                ("Configuration", record.wireConfiguration(alias: qualified.alias?.name)),
                 (
                     "Code",
                     .object([
@@ -28,22 +29,36 @@ extension LambdaService {
     ) throws(AWSError)
         -> HTTPResponse
     {
-        let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
-        return .json(200, record.wireConfiguration())
+        let qualified = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        return .json(200, qualified.record.wireConfiguration(alias: qualified.alias?.name))
     }
 
-    /// Loads a function named by path and `Qualifier`: `$LATEST` (the default) or a published version number. The
-    /// record returned carries that version's configuration and the function's tags.
+    /// Loads a function named by path and `Qualifier`: `$LATEST` (the default), a published version number, or an
+    /// alias, which resolves to the version `pick` chooses among the alias's versions (its `FunctionVersion`
+    /// unless told otherwise). The record returned carries that version's configuration and the function's tags.
     func loadQualified(
-        _ name: String, qualifier: String?, in context: RequestContext
+        _ name: String, qualifier: String?, in context: RequestContext,
+        pick: (FunctionAlias) -> String = { $0.functionVersion }
     ) throws(AWSError)
-        -> FunctionRecord
+        -> QualifiedFunction
     {
         let reference = try resolve(name, in: context)
         let effective = try Self.qualifier(of: reference, parameter: qualifier)
         var record = try load(reference, in: context)
-        guard let effective, effective != "$LATEST" else { return record }
-        guard let number = Int(effective), number > 0 else {
+        guard let effective, effective != "$LATEST" else { return QualifiedFunction(record: record, alias: nil) }
+        var alias: FunctionAlias?
+        var version = effective
+        if Int(effective) == nil {
+            alias = try storage("read the alias") {
+                try store.alias(
+                    accountId: context.accountId, region: context.region, functionName: reference.name,
+                    name: effective)
+            }
+            guard let alias else { throw functionNotFound(reference.name, qualifier: effective, in: context) }
+            version = pick(alias)
+            if version == "$LATEST" { return QualifiedFunction(record: record, alias: alias) }
+        }
+        guard let number = Int(version), number > 0 else {
             throw functionNotFound(reference.name, qualifier: effective, in: context)
         }
         let published = try storage("read the version") {
@@ -52,7 +67,7 @@ extension LambdaService {
         }
         guard let published else { throw functionNotFound(reference.name, qualifier: effective, in: context) }
         record.configuration = published
-        return record
+        return QualifiedFunction(record: record, alias: alias)
     }
 
     /// The qualifier a request means: from the name or from the `Qualifier` parameter, which must agree.
@@ -126,4 +141,10 @@ extension LambdaService {
         for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
     }
+}
+
+/// A function as a qualified name resolved it: the version's record, and the alias the name went through, if any.
+struct QualifiedFunction {
+    var record: FunctionRecord
+    var alias: FunctionAlias?
 }

@@ -6,7 +6,8 @@ import SwiftletSystem
 
 extension LambdaService {
     /// `POST /2015-03-31/functions/{name}/invocations`: runs the function and answers with its result, holding the
-    /// request open (no thread waits) until the function answers.
+    /// request open (no thread waits) until the function answers. Through an alias with a routing configuration, each
+    /// invocation draws the version it runs; `X-Amz-Executed-Version` names it.
     ///
     /// Errors answered at once: `ResourceNotFoundException`, `RequestEntityTooLargeException` (payload over 6 MB),
     /// `InvalidRequestContentException` (payload not JSON), `InvalidParameterValueException` (bad headers).
@@ -45,7 +46,11 @@ extension LambdaService {
         }
         let clientContext = try Self.clientContext(request.headers["X-Amz-Client-Context"])
 
-        let record = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context)
+        // Through a weighted alias, each invocation draws its version.
+        let qualified = try loadQualified(name, qualifier: request.queryValue("Qualifier"), in: context) {
+            $0.version(forDraw: Double.random(in: 0..<1))
+        }
+        let record = qualified.record
         if invocationType == "DryRun" {
             responder.respond(
                 HTTPResponse(

@@ -92,6 +92,12 @@ public final class LambdaAPI: HTTPHandler {
                 "Request must be smaller than \(service.limits.synchronousPayloadBytes) bytes for the InvokeFunction operation"
             )
         case .listVersionsByFunction(let name): return try service.listVersionsByFunction(request, context, name: name)
+        case .createAlias(let name): return try service.createAlias(request, context, name: name)
+        case .listAliases(let name): return try service.listAliases(request, context, name: name)
+        case .getAlias(let name, let alias): return try service.getAlias(context, name: name, alias: alias)
+        case .updateAlias(let name, let alias):
+            return try service.updateAlias(request, context, name: name, alias: alias)
+        case .deleteAlias(let name, let alias): return try service.deleteAlias(context, name: name, alias: alias)
         case .getAccountSettings: return try service.getAccountSettings(context)
         case .listTags(let resource): return try service.listTags(context, resource: resource)
         case .tagResource(let resource): return try service.tagResource(request, context, resource: resource)

@@ -12,6 +12,11 @@ enum LambdaRoute: Equatable {
     case publishVersion(String)
     case invoke(String)
     case listVersionsByFunction(String)
+    case createAlias(String)
+    case listAliases(String)
+    case getAlias(function: String, alias: String)
+    case updateAlias(function: String, alias: String)
+    case deleteAlias(function: String, alias: String)
     case getAccountSettings
     case listTags(String)
     case tagResource(String)
@@ -41,6 +46,11 @@ enum LambdaRoute: Equatable {
         case .publishVersion: "PublishVersion"
         case .invoke: "InvokeFunction"
         case .listVersionsByFunction: "ListVersionsByFunction"
+        case .createAlias: "CreateAlias"
+        case .listAliases: "ListAliases"
+        case .getAlias: "GetAlias"
+        case .updateAlias: "UpdateAlias"
+        case .deleteAlias: "DeleteAlias"
         case .getAccountSettings: "GetAccountSettings"
         case .listTags: "ListTags"
         case .tagResource: "TagResource"
@@ -124,6 +134,12 @@ enum LambdaRoutes {
         case ("POST", 2) where segments[1] == "versions": return .publishVersion(segments[0])
         case ("POST", 2) where segments[1] == "invocations": return .invoke(segments[0])
         case ("GET", 2) where segments[1] == "versions": return .listVersionsByFunction(segments[0])
+        case ("POST", 2) where segments[1] == "aliases": return .createAlias(segments[0])
+        case ("GET", 2) where segments[1] == "aliases": return .listAliases(segments[0])
+        case ("GET", 3) where segments[1] == "aliases": return .getAlias(function: segments[0], alias: segments[2])
+        case ("PUT", 3) where segments[1] == "aliases": return .updateAlias(function: segments[0], alias: segments[2])
+        case ("DELETE", 3) where segments[1] == "aliases":
+            return .deleteAlias(function: segments[0], alias: segments[2])
         default: return nil
         }
     }

@@ -32,6 +32,9 @@ public final class LambdaService: Sendable {
     /// Serializes the pairing of code blobs with the rows that reference them, so that a blob is never removed
     /// between another writer storing it and recording its use. Control-plane writes only; reads never take it.
     let codeLock = Mutex(())
+    /// Serializes alias writes with version deletions, so that no alias is left pointing at a deleted version.
+    /// Control-plane writes only; reads and invocations never take it.
+    let aliasLock = Mutex(())
     /// Runs invocations; nil on a node that only manages functions.
     let scheduler: Scheduler?
     /// Tells whether a runtime can run here, so that CreateFunction refuses what Invoke could never run.

@@ -214,16 +214,17 @@ public enum NamespaceLauncher {
                 try bindReadOnly(path, at: root + path)
             }
         }
-        try bindReadOnly(plan.codeDirectory, at: root + "/var/task")
-        for path in plan.readOnlyPaths where access(path, F_OK) == 0 {
-            try bindReadOnly(path, at: root + path)
-        }
-
+        // /tmp comes before the host folders bound at their own paths, so that one of them living under the host's
+        // /tmp (a checkout or a data directory there) is mounted on top of the private /tmp, not hidden by it.
         // Limitation: /tmp is a tmpfs, charged to the memory cgroup: filling it counts against the memory limit.
         try makeDirectory(root + "/tmp", mode: 0o1777)
         try mount(
             "tmpfs", root + "/tmp", "tmpfs", UInt(MS_NOSUID | MS_NODEV),
             "mode=1777,size=\(max(1, plan.temporaryMB))m")
+        try bindReadOnly(plan.codeDirectory, at: root + "/var/task")
+        for path in plan.readOnlyPaths where access(path, F_OK) == 0 {
+            try bindReadOnly(path, at: root + path)
+        }
 
         // A fresh /proc shows only the namespace's processes; its global knobs stay out of reach.
         try makeDirectory(root + "/proc", mode: 0o555)

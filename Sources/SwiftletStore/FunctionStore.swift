@@ -58,6 +58,28 @@ public protocol FunctionStore: LayerStore {
     /// Removes one published version and returns it, or nil when there was none.
     func deleteVersion(accountId: String, region: String, name: String, version: Int) throws -> FunctionConfiguration?
 
+    /// Adds an alias. Throws ``StoreError/alreadyExists`` when the function already has one with that name.
+    func insertAlias(_ alias: FunctionAlias) throws
+
+    /// The alias of a function with this name, or nil.
+    func alias(accountId: String, region: String, functionName: String, name: String) throws -> FunctionAlias?
+
+    /// Up to `limit` aliases of a function whose names sort after `marker`, in name order.
+    func listAliases(
+        accountId: String, region: String, functionName: String, after marker: String?, limit: Int
+    ) throws -> [FunctionAlias]
+
+    /// Reads an alias, lets `change` modify it, and writes it back atomically. `change` may throw to abandon the
+    /// update. Throws ``StoreError/notFound`` when there is none.
+    @discardableResult
+    func updateAlias(
+        accountId: String, region: String, functionName: String, name: String,
+        _ change: (inout FunctionAlias) throws -> Void
+    ) throws -> FunctionAlias
+
+    /// Removes an alias and returns it, or nil when there was none.
+    func deleteAlias(accountId: String, region: String, functionName: String, name: String) throws -> FunctionAlias?
+
     /// How many functions, function versions and layer versions, in any account and region, use the code with this
     /// digest, as their own code or as a layer they reference.
     func codeReferences(sha256Hex: String) throws -> Int

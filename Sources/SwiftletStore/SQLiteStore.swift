@@ -114,6 +114,16 @@ public final class SQLiteStore: FunctionStore {
         ) WITHOUT ROWID;
         CREATE INDEX function_layers_by_code ON function_layers (code_sha256);
         """,
+        """
+        CREATE TABLE function_aliases (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            function_name TEXT NOT NULL,
+            name TEXT NOT NULL,
+            document BLOB NOT NULL,
+            PRIMARY KEY (account_id, region, function_name, name)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.
@@ -218,6 +228,8 @@ public final class SQLiteStore: FunctionStore {
                 try connection.run("DELETE FROM functions WHERE account_id = ? AND region = ? AND name = ?", key)
                 try connection.run(
                     "DELETE FROM function_layers WHERE account_id = ? AND region = ? AND name = ?", key)
+                try connection.run(
+                    "DELETE FROM function_aliases WHERE account_id = ? AND region = ? AND function_name = ?", key)
                 return DeletedFunction(latest: record, versions: versions)
             }
         }
