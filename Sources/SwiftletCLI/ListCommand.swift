@@ -34,8 +34,8 @@ enum ListCommand {
         } while marker != nil
         if table.rows.isEmpty {
             print(
-                "No functions. Create one with: swiftlet deploy NAME --runtime python3.12 --handler app.handler ./folder"
-            )
+                "No functions. Create one with: "
+                    + "swiftlet deploy NAME --runtime python3.12 --handler app.handler ./folder")
         } else {
             print(table.render())
         }

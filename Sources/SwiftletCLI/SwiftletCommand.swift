@@ -12,13 +12,17 @@ public enum SwiftletCommand {
         ("logs", "print or follow a function's log"),
     ]
 
+    static let commandList = subcommands.map { command in
+        "  " + command.name.padding(toLength: 8, withPad: " ", startingAt: 0) + command.summary
+    }.joined(separator: "\n")
+
     static let overview = """
         swiftlet: a self-hosted serverless platform that speaks the AWS Lambda API.
 
         Usage: swiftlet <command> [options]
 
         Commands:
-        \(subcommands.map { "  \($0.name.padding(toLength: 8, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
+        \(commandList)
 
         Run 'swiftlet <command> --help' for a command's options.
         The client commands reach the node at --endpoint-url, else $AWS_ENDPOINT_URL, else http://127.0.0.1:9000,

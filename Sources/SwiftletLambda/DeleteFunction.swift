@@ -60,9 +60,8 @@ extension LambdaService {
         }
         let referencing = aliases.filter { $0.versions.contains(version) }.map(\.name)
         guard referencing.isEmpty else {
-            throw .resourceConflict(
-                "Unable to delete version because the following aliases reference it: [\(referencing.joined(separator: ", "))]"
-            )
+            let names = referencing.joined(separator: ", ")
+            throw .resourceConflict("Unable to delete version because the following aliases reference it: [\(names)]")
         }
     }
 }

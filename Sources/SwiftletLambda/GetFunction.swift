@@ -45,7 +45,9 @@ extension LambdaService {
         let reference = try resolve(name, in: context)
         let effective = try Self.qualifier(of: reference, parameter: qualifier)
         var record = try load(reference, in: context)
-        guard let effective, effective != "$LATEST" else { return QualifiedFunction(record: record, alias: nil) }
+        guard let effective, effective != "$LATEST" else {
+            return QualifiedFunction(record: record, alias: nil, qualifier: effective)
+        }
         var alias: FunctionAlias?
         var version = effective
         if Int(effective) == nil {
@@ -56,7 +58,7 @@ extension LambdaService {
             }
             guard let alias else { throw functionNotFound(reference.name, qualifier: effective, in: context) }
             version = pick(alias)
-            if version == "$LATEST" { return QualifiedFunction(record: record, alias: alias) }
+            if version == "$LATEST" { return QualifiedFunction(record: record, alias: alias, qualifier: effective) }
         }
         guard let number = Int(version), number > 0 else {
             throw functionNotFound(reference.name, qualifier: effective, in: context)
@@ -67,7 +69,7 @@ extension LambdaService {
         }
         guard let published else { throw functionNotFound(reference.name, qualifier: effective, in: context) }
         record.configuration = published
-        return QualifiedFunction(record: record, alias: alias)
+        return QualifiedFunction(record: record, alias: alias, qualifier: effective)
     }
 
     /// The qualifier a request means: from the name or from the `Qualifier` parameter, which must agree.
@@ -147,4 +149,6 @@ extension LambdaService {
 struct QualifiedFunction {
     var record: FunctionRecord
     var alias: FunctionAlias?
+    /// The qualifier the caller named, in the name or the `Qualifier` parameter; nil for none.
+    var qualifier: String?
 }

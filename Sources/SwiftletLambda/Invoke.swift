@@ -65,10 +65,9 @@ extension LambdaService {
         guard let scheduler else {
             throw .service("This node does not run functions.")
         }
-        let reference = try resolve(name, in: context)
         let invokedArn = ARN.function(
             region: context.region, account: context.accountId, name: record.configuration.name,
-            qualifier: reference.qualifier ?? request.queryValue("Qualifier"))
+            qualifier: qualified.qualifier)
 
         let invocation = InvocationRequest(
             accountId: context.accountId, region: context.region, configuration: record.configuration,

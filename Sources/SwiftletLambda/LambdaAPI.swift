@@ -18,9 +18,8 @@ public final class LambdaAPI: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let requestId = Identifier.uuid()
-        if request.method == "POST", case .invoke(let name)? = LambdaRoutes.match(method: "POST", path: request.path),
-            !request.bodyTooLarge
-        {
+        let route = LambdaRoutes.match(method: request.method, path: request.path)
+        if case .invoke(let name)? = route, !request.bodyTooLarge {
             // Invoke answers later, from whichever thread the function's answer arrives on.
             let context = self.context(for: request, requestId: requestId)
             do {
@@ -30,7 +29,7 @@ public final class LambdaAPI: HTTPHandler {
             }
             return
         }
-        var response = answer(request, requestId: requestId)
+        var response = answer(request, route: route, requestId: requestId)
         response.headers.set("x-amzn-RequestId", requestId)
         responder.respond(response)
     }
@@ -43,7 +42,12 @@ public final class LambdaAPI: HTTPHandler {
     }
 
     func answer(_ request: HTTPRequest, requestId: String) -> HTTPResponse {
-        guard let route = LambdaRoutes.match(method: request.method, path: request.path) else {
+        answer(request, route: LambdaRoutes.match(method: request.method, path: request.path), requestId: requestId)
+    }
+
+    /// Answers a request whose route was already matched (nil when none matched).
+    func answer(_ request: HTTPRequest, route: LambdaRoute?, requestId: String) -> HTTPResponse {
+        guard let route else {
             return AWSError.unknownOperation(method: request.method, path: request.path).response(requestId: requestId)
         }
         if route == .health {
@@ -88,9 +92,8 @@ public final class LambdaAPI: HTTPHandler {
         case .updateFunctionCode(let name): return try service.updateFunctionCode(request, context, name: name)
         case .publishVersion(let name): return try service.publishVersion(request, context, name: name)
         case .invoke:
-            throw .requestTooLarge(
-                "Request must be smaller than \(service.limits.synchronousPayloadBytes) bytes for the InvokeFunction operation"
-            )
+            // `handle` holds invocations open itself, and `answer` refuses an oversized one before routing here.
+            preconditionFailure("Invoke is answered by handle(_:responder:)")
         case .listVersionsByFunction(let name): return try service.listVersionsByFunction(request, context, name: name)
         case .createAlias(let name): return try service.createAlias(request, context, name: name)
         case .listAliases(let name): return try service.listAliases(request, context, name: name)

@@ -62,7 +62,8 @@ extension LambdaService {
                 .value(
                     resource, at: "resource",
                     "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|"
-                        + "(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)"
+                        + "(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"
+                        + "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)"
                 )
             ])
         }

@@ -110,8 +110,9 @@ struct LaunchError: Error, CustomStringConvertible {
 }
 
 /// The launcher of one namespaced environment, run as `swiftlet-sandbox` (a small executable without Foundation,
-/// quick to start) or as the hidden `swiftlet sandbox-exec`. It starts single-threaded, joins the environment's cgroup (so everything it starts is charged there from the first page),
-/// its network namespace, and new mount, PID, IPC and UTS namespaces, then forks. The child, PID 1 of the new
+/// quick to start) or as the hidden `swiftlet sandbox-exec`. It starts single-threaded, joins the environment's
+/// cgroup (so everything it starts is charged there from the first page), its network namespace, and new mount,
+/// PID, IPC and UTS namespaces, then forks. The child, PID 1 of the new
 /// PID namespace, builds the root filesystem, pivots into it, gives up its privileges and becomes the runtime.
 /// The launcher waits and exits as the runtime did, so the node sees the runtime's exit.
 ///

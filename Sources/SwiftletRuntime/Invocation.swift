@@ -93,8 +93,12 @@ final class Invocation: Sendable {
 
     /// Ends the invocation with an error document in AWS's shape.
     func fail(type: String, message: String) {
-        let document = JSONValue.object([("errorType", .string(type)), ("errorMessage", .string(message))])
-        finish(payload: Data(document.serialized()), functionError: "Unhandled")
+        finish(payload: Self.errorDocument(type: type, message: message), functionError: "Unhandled")
+    }
+
+    /// `{"errorType": ..., "errorMessage": ...}`, the shape of the errors Lambda itself reports for a function.
+    static func errorDocument(type: String, message: String) -> Data {
+        Data(JSONValue.object([("errorType", .string(type)), ("errorMessage", .string(message))]).serialized())
     }
 
     var isFinished: Bool { finished.load(ordering: .acquiring) }

@@ -5,8 +5,13 @@ import SwiftletSystem
 enum PlatformLog {
     static func initStart(versionLabel: String, region: String) -> String {
         let hash = Digest.sha256(Array(versionLabel.utf8)).hexString
-        return
-            "INIT_START Runtime Version: \(versionLabel)\tRuntime Version ARN: arn:aws:lambda:\(region)::runtime:\(hash)"
+        return "INIT_START Runtime Version: \(versionLabel)"
+            + "\tRuntime Version ARN: arn:aws:lambda:\(region)::runtime:\(hash)"
+    }
+
+    /// `INIT_REPORT Init Duration: 12.34 ms\tPhase: init\tStatus: error`, for an init that failed.
+    static func initReportError(durationMs: Double) -> String {
+        "INIT_REPORT Init Duration: \(twoDecimals(durationMs)) ms\tPhase: init\tStatus: error"
     }
 
     static func start(requestId: String, version: String) -> String {

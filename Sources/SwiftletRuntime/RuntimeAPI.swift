@@ -93,18 +93,12 @@ extension Scheduler {
             return (.hold, abandoned)
         }
         if let abandoned, !abandoned.isFinished {
+            let message =
+                "RequestId: \(abandoned.id) Error: the runtime asked for the next event without answering this one"
             complete(
                 abandoned, environment: environment, pool: pool,
-                payload: Data(
-                    JSONValue.object([
-                        ("errorType", .string("Runtime.NoResponse")),
-                        (
-                            "errorMessage",
-                            .string(
-                                "RequestId: \(abandoned.id) Error: the runtime asked for the next event without answering this one"
-                            )
-                        ),
-                    ]).serialized()), functionError: "Unhandled", status: "error", errorType: "Runtime.NoResponse")
+                payload: Invocation.errorDocument(type: "Runtime.NoResponse", message: message),
+                functionError: "Unhandled", status: "error", errorType: "Runtime.NoResponse")
         }
         switch action {
         case .deliver(let invocation, let initDuration):
@@ -129,11 +123,8 @@ extension Scheduler {
                 "Response payload size exceeded maximum allowed payload size (\(RuntimeAPI.maxResponseBytes) bytes)."
             complete(
                 invocation, environment: environment, pool: environment.pool,
-                payload: Data(
-                    JSONValue.object([
-                        ("errorMessage", .string(message)), ("errorType", .string("Function.ResponseSizeTooLarge")),
-                    ]).serialized()), functionError: "Unhandled", status: "error",
-                errorType: "Function.ResponseSizeTooLarge")
+                payload: Invocation.errorDocument(type: "Function.ResponseSizeTooLarge", message: message),
+                functionError: "Unhandled", status: "error", errorType: "Function.ResponseSizeTooLarge")
             return RuntimeAPI.error(
                 413, "RequestEntityTooLarge",
                 "Exceeded maximum allowed payload size (\(RuntimeAPI.maxResponseBytes) bytes).")
@@ -191,9 +182,6 @@ extension Scheduler {
     static func errorDocument(_ body: Data, type: String?) -> Data {
         if case .object = (try? JSONValue.parse(body)) { return body }
         let message = String(decoding: body.prefix(4096), as: UTF8.self)
-        return Data(
-            JSONValue.object([
-                ("errorType", .string(type ?? "Runtime.Unknown")), ("errorMessage", .string(message)),
-            ]).serialized())
+        return Invocation.errorDocument(type: type ?? "Runtime.Unknown", message: message)
     }
 }

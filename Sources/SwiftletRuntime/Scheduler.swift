@@ -464,11 +464,9 @@ public final class Scheduler: Sendable {
         guard isCurrent else { return }
         environment.sandboxed?.terminate()
         let message = "RequestId: \(invocation.id) Error: Task timed out after \(pool.timeoutSeconds).00 seconds"
-        let document = JSONValue.object([
-            ("errorType", .string("Sandbox.Timedout")), ("errorMessage", .string(message)),
-        ])
         complete(
-            invocation, environment: environment, pool: pool, payload: Data(document.serialized()),
+            invocation, environment: environment, pool: pool,
+            payload: Invocation.errorDocument(type: "Sandbox.Timedout", message: message),
             functionError: "Unhandled", status: "timeout",
             extraLine: PlatformLog.timedOut(requestId: invocation.id, seconds: pool.timeoutSeconds))
         pool.state.withLock { $0.slots[environment.id]?.current = nil }
@@ -508,18 +506,14 @@ public final class Scheduler: Sendable {
                 outOfMemory
                 ? ("Runtime.OutOfMemory", "Runtime exited with error: \(exit)")
                 : ("Runtime.ExitError", "Runtime exited with error: \(exit)")
-            let document = JSONValue.object([
-                ("errorType", .string(type)), ("errorMessage", .string("RequestId: \(current.id) Error: \(reason)")),
-            ])
             complete(
-                current, environment: environment, pool: pool, payload: Data(document.serialized()),
+                current, environment: environment, pool: pool,
+                payload: Invocation.errorDocument(type: type, message: "RequestId: \(current.id) Error: \(reason)"),
                 functionError: "Unhandled", status: "error", errorType: type)
         }
         if let failedPending {
             if let initError = slot?.initError {
-                environment.platformLine(
-                    "INIT_REPORT Init Duration: \(PlatformLog.twoDecimals(environment.ageMilliseconds)) ms\tPhase: init\tStatus: error"
-                )
+                environment.platformLine(PlatformLog.initReportError(durationMs: environment.ageMilliseconds))
                 failedPending.finish(payload: initError, functionError: "Unhandled")
             } else {
                 let type = outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError"

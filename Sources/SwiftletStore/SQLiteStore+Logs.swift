@@ -202,7 +202,8 @@ extension SQLiteStore: LogStore {
                 if deleted > 0 {
                     // Stored bytes count what is kept, so recount the streams of groups that expire events.
                     try connection.run(
-                        "UPDATE log_streams SET stored_bytes = (SELECT coalesce(sum(length(CAST(e.message AS BLOB))), 0) "
+                        "UPDATE log_streams SET stored_bytes = "
+                            + "(SELECT coalesce(sum(length(CAST(e.message AS BLOB))), 0) "
                             + "FROM log_events e WHERE e.account_id = log_streams.account_id "
                             + "AND e.region = log_streams.region AND e.group_name = log_streams.group_name "
                             + "AND e.stream_name = log_streams.name) "

@@ -177,8 +177,8 @@ public final class SQLiteStore: FunctionStore {
     {
         try pool.withConnection { connection in
             try connection.withStatement(
-                "SELECT configuration, tags, last_version FROM functions WHERE account_id = ? AND region = ? AND name > ? "
-                    + "ORDER BY name LIMIT ?",
+                "SELECT configuration, tags, last_version FROM functions "
+                    + "WHERE account_id = ? AND region = ? AND name > ? ORDER BY name LIMIT ?",
                 [.text(accountId), .text(region), .text(marker ?? ""), .integer(Int64(limit))]
             ) { statement throws(SQLiteError) in
                 var records: [FunctionRecord] = []
@@ -205,8 +205,8 @@ public final class SQLiteStore: FunctionStore {
                 try change(&record)
                 let row = try Self.encode(record)
                 try connection.run(
-                    "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ?, last_version = ? "
-                        + "WHERE account_id = ? AND region = ? AND name = ?",
+                    "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ?, "
+                        + "last_version = ? WHERE account_id = ? AND region = ? AND name = ?",
                     [row[3], row[4], row[5], row[6], row[7], row[0], row[1], row[2]])
                 try Self.writeFunctionLayers(
                     connection, key: Array(row.prefix(3)), version: 0, record.configuration.layers)
