@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // Linux calls the Glibc module does not bring: pidfd, posix_spawn extensions.
         .systemLibrary(name: "CLinux"),
+        // Bridges, veth pairs and addresses for the namespace sandbox's networks, over rtnetlink.
+        .target(name: "CNetwork"),
 
         // The launcher of namespaced environments: namespaces, mounts, privileges, seccomp. No Foundation, so that
         // the `swiftlet-sandbox` executable built on it starts quickly.
@@ -39,6 +41,7 @@ let package = Package(
             name: "SwiftletRuntime",
             dependencies: [
                 "SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem", "SwiftletLauncher", "CLinux",
+                "CNetwork",
             ]),
         // The other AWS-shaped services: CloudWatch Logs.
         .target(

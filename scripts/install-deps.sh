@@ -2,7 +2,9 @@
 # Installs the Debian packages Swiftlet builds and tests with, and only those that are missing.
 set -euo pipefail
 
-packages=(pkg-config libmicrohttpd-dev libsqlite3-dev libarchive-dev libssl-dev python3 python3-venv curl libseccomp-dev)
+# nftables routes namespaced environments out through the host.
+packages=(pkg-config libmicrohttpd-dev libsqlite3-dev libarchive-dev libssl-dev python3 python3-venv curl libseccomp-dev
+    nftables)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

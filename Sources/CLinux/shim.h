@@ -60,6 +60,9 @@ static inline pid_t swiftlet_fork(void) { return fork(); }
 /// Asks for `signal` when the parent dies.
 static inline int swiftlet_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }
 
+/// Makes the process undumpable: no core dumps, and /proc/<pid> files of it owned by root and closed to ptrace.
+static inline int swiftlet_set_undumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+
 /// Sets no_new_privs: execve can never again raise privileges (setuid bits, file capabilities).
 static inline int swiftlet_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 
@@ -77,73 +80,5 @@ static inline int swiftlet_drop_capabilities(void) {
     memset(data, 0, sizeof(data));
     if (syscall(SYS_capset, &header, data) != 0) return -errno;
     return 0;
-}
-
-/// What the helper thread of ``swiftlet_isolated_listener`` hands back.
-struct swiftlet_isolated_listener_job {
-    uint16_t port;
-    int listener;
-    int namespace_descriptor;
-    int error;
-};
-
-static inline void *swiftlet_isolated_listener_thread(void *argument) {
-    struct swiftlet_isolated_listener_job *job = (struct swiftlet_isolated_listener_job *)argument;
-    // Only this short-lived thread moves to the new namespace; the rest of the process stays where it is.
-    if (syscall(SYS_unshare, CLONE_NEWNET) != 0) {
-        job->error = errno;
-        return NULL;
-    }
-    int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq interface;
-    memset(&interface, 0, sizeof(interface));
-    strncpy(interface.ifr_name, "lo", IFNAMSIZ - 1);
-    if (control < 0 || ioctl(control, SIOCGIFFLAGS, &interface) != 0) {
-        job->error = errno;
-        if (control >= 0) close(control);
-        return NULL;
-    }
-    interface.ifr_flags |= IFF_UP | IFF_RUNNING;
-    int raised = ioctl(control, SIOCSIFFLAGS, &interface);
-    job->error = raised == 0 ? 0 : errno;
-    close(control);
-    if (raised != 0) return NULL;
-
-    int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof(address));
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(job->port);
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof(address)) != 0 ||
-        listen(listener, 64) != 0) {
-        job->error = errno;
-        if (listener >= 0) close(listener);
-        return NULL;
-    }
-    int descriptor = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (descriptor < 0) {
-        job->error = errno;
-        close(listener);
-        return NULL;
-    }
-    job->listener = listener;
-    job->namespace_descriptor = descriptor;
-    return NULL;
-}
-
-/// Creates a network namespace with its loopback up and a non-blocking listening socket on 127.0.0.1:`port` in
-/// it, from a thread of its own so that the caller's namespace is untouched. Returns the socket and stores a
-/// descriptor of the namespace (for setns) in `namespace_descriptor`; -errno on failure. The namespace lives as
-/// long as either descriptor, or a process inside it.
-static inline int swiftlet_isolated_listener(uint16_t port, int *namespace_descriptor) {
-    struct swiftlet_isolated_listener_job job = {port, -1, -1, 0};
-    pthread_t thread;
-    int started = pthread_create(&thread, NULL, swiftlet_isolated_listener_thread, &job);
-    if (started != 0) return -started;
-    pthread_join(thread, NULL);
-    if (job.error != 0) return -job.error;
-    *namespace_descriptor = job.namespace_descriptor;
-    return job.listener;
 }
 #endif

@@ -72,7 +72,7 @@ extension LambdaService {
         let invocation = InvocationRequest(
             accountId: context.accountId, region: context.region, configuration: record.configuration,
             invokedFunctionArn: invokedArn, payload: payload, clientContext: clientContext,
-            wantsLogTail: logType == "Tail")
+            wantsLogTail: logType == "Tail", routesOutside: TagRules.routesOutside(record.tags))
         scheduler.invoke(invocation) { result in
             var headers = HTTPHeaders([
                 ("Content-Type", "application/json"), ("X-Amz-Executed-Version", result.executedVersion),

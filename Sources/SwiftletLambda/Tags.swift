@@ -22,10 +22,12 @@ extension LambdaService {
         if tags.isEmpty {
             throw .invalidParameterValue("An error occurred and the request cannot be processed.")
         }
-        _ = try modify(reference, in: context, expectedRevision: nil) { record throws(AWSError) in
+        let record = try modify(reference, in: context, expectedRevision: nil) { record throws(AWSError) in
             if let error = TagRules.validate(adding: tags, to: record.tags, limits: limits) { throw error }
             record.tags.merge(tags) { _, new in new }
         }
+        // Environments keep the network they started with: a new choice takes effect with fresh ones.
+        if tags[TagRules.networkKey] != nil { retireEnvironments(of: record.configuration.name, in: context) }
         return HTTPResponse(status: 204)
     }
 
@@ -38,9 +40,10 @@ extension LambdaService {
         let reference = try taggableReference(resource, in: context)
         let keys = request.queryValues("tagKeys")
         if keys.isEmpty { throw .validation([.missing("tagKeys")]) }
-        _ = try modify(reference, in: context, expectedRevision: nil) { record in
+        let record = try modify(reference, in: context, expectedRevision: nil) { record in
             for key in keys { record.tags.removeValue(forKey: key) }
         }
+        if keys.contains(TagRules.networkKey) { retireEnvironments(of: record.configuration.name, in: context) }
         return HTTPResponse(status: 204)
     }
 

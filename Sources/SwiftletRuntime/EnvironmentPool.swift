@@ -54,14 +54,17 @@ final class EnvironmentPool: Sendable {
     let configuration: FunctionConfiguration
     let accountId: String
     let region: String
+    /// Whether the environments' network reaches outside (see ``InvocationRequest/routesOutside``).
+    let routesOutside: Bool
     /// Mutable state; `DispatchSourceTimer` is thread-safe, which makes the slots safe to hold here.
     let state = Mutex<State>(State())
 
-    init(key: String, configuration: FunctionConfiguration, accountId: String, region: String) {
+    init(key: String, configuration: FunctionConfiguration, accountId: String, region: String, routesOutside: Bool) {
         self.key = key
         self.configuration = configuration
         self.accountId = accountId
         self.region = region
+        self.routesOutside = routesOutside
     }
 
     var timeoutSeconds: Int { configuration.timeout }

@@ -18,11 +18,16 @@ public struct InvocationRequest: Sendable {
     public var cognitoIdentity: String?
     /// Whether the caller asked for the last 4 KB of the log.
     public var wantsLogTail: Bool
+    /// Whether the function's environments reach the node and, through the host, the outside; false leaves a
+    /// namespaced environment nothing but its Runtime API. Sandboxes sharing the host's network ignore it.
+    public var routesOutside: Bool
 
     public init(
         accountId: String, region: String, configuration: FunctionConfiguration, invokedFunctionArn: String,
-        payload: Data, clientContext: String? = nil, cognitoIdentity: String? = nil, wantsLogTail: Bool = false
+        payload: Data, clientContext: String? = nil, cognitoIdentity: String? = nil, wantsLogTail: Bool = false,
+        routesOutside: Bool = true
     ) {
+        self.routesOutside = routesOutside
         self.accountId = accountId
         self.region = region
         self.configuration = configuration

@@ -1,4 +1,5 @@
 import CLinux
+import CNetwork
 import Foundation
 import SwiftletHTTP
 import SwiftletLauncher
@@ -15,12 +16,17 @@ struct RuntimeEndpoint: Sendable {
     let key: Int
     /// The environment's network namespace, for an endpoint opened inside one.
     let networkNamespace: Int32?
+    /// The environment's address on the node's sandbox network, for a namespace routed outside.
+    let routedAddress: UInt32?
 
-    init(socket: Int32, port: UInt16, key: Int? = nil, networkNamespace: Int32? = nil) {
+    init(
+        socket: Int32, port: UInt16, key: Int? = nil, networkNamespace: Int32? = nil, routedAddress: UInt32? = nil
+    ) {
         self.socket = socket
         self.port = port
         self.key = key ?? Int(port)
         self.networkNamespace = networkNamespace
+        self.routedAddress = routedAddress
     }
 
     /// `AWS_LAMBDA_RUNTIME_API` for the environment.
@@ -36,11 +42,21 @@ final class RuntimeEndpoints: Sendable {
     private static let shardCount = 16
     /// The next key for an endpoint inside a network namespace; above 65535 so it never equals a port.
     private let nextIsolatedKey = Atomic<Int>(1 << 16)
-    /// Network namespaces made ahead of time, each with its listening socket, not yet watched.
-    private let prepared = Mutex<[(listener: Int32, namespace: Int32)]>([])
+    /// Network namespaces made ahead of time, routed when the node has a sandbox network, each with its
+    /// listening socket, not yet watched.
+    private let prepared = Mutex<[IsolatedListener]>([])
+    /// The node's sandbox network, once it has one.
+    private let network = Mutex<SandboxNetwork?>(nil)
     private let refilling = Atomic<Bool>(false)
     private let preparationQueue = DispatchQueue(label: "swiftlet.endpoints.namespaces", qos: .utility)
     private static let preparedCount = 4
+
+    /// A network namespace with the Runtime API's listening socket in it.
+    private struct IsolatedListener {
+        let listener: Int32
+        let namespace: Int32
+        let routedAddress: UInt32?
+    }
 
     private final class Shard: Sendable {
         let environments = Mutex<[Int: Environment]>([:])
@@ -54,55 +70,54 @@ final class RuntimeEndpoints: Sendable {
 
     /// Binds a fresh loopback port and starts accepting on it.
     func open() throws(SystemError) -> RuntimeEndpoint {
-        let listener = socket(
-            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard listener >= 0 else { throw SystemError("socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            let error = SystemError("bind")
+        let (listener, port) = try HTTPServer.openListener(address: 0x7f00_0001, port: 0)
+        let endpoint = RuntimeEndpoint(socket: listener, port: port)
+        do {
+            try server.serveConnections(from: listener, reactor: reactor)
+        } catch {
             Foundation.close(listener)
             throw error
         }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let endpoint = RuntimeEndpoint(socket: listener, port: UInt16(bigEndian: address.sin_port))
-        try acceptConnections(on: endpoint, tag: nil)
         return endpoint
+    }
+
+    /// Routes the namespaces made from now on through `network`; those prepared before (loopback only) go.
+    func use(_ network: SandboxNetwork) {
+        self.network.withLock { $0 = network }
+        closePrepared()
+        refillPrepared()
     }
 
     /// Creates a network namespace with its own loopback and listens at 127.0.0.1:9001 inside it; the endpoint
     /// carries the namespace for the environment to join. Connections are adopted with the endpoint's key as
-    /// their tag, which is how the Runtime API tells such environments apart. A namespace prepared ahead of time
-    /// is used when there is one (making one costs about 2 ms of a cold start), and the stock is then refilled.
-    func openIsolated() throws(SystemError) -> RuntimeEndpoint {
-        let ready = prepared.withLock { $0.popLast() }
-        let made: (listener: Int32, namespace: Int32)
-        if let ready {
-            made = ready
+    /// their tag, which is how the Runtime API tells such environments apart.
+    ///
+    /// - Parameter routed: give the namespace a veth pair on the node's sandbox network, when it has one, so that
+    ///   the environment reaches the node's API and, through the host's routes, the outside. A namespace of the
+    ///   usual kind (routed when the node has a network) prepared ahead of time is used when there is one (making
+    ///   one costs milliseconds of a cold start), and the stock is then refilled.
+    func openIsolated(routed: Bool) throws(SystemError) -> RuntimeEndpoint {
+        let network = self.network.withLock { $0 }
+        let made: IsolatedListener
+        if routed || network == nil {
+            if let ready = prepared.withLock({ $0.popLast() }) {
+                made = ready
+            } else {
+                made = try Self.makeIsolatedListener(network: network)
+            }
+            refillPrepared()
         } else {
-            made = try Self.makeIsolatedListener()
+            made = try Self.makeIsolatedListener(network: nil)
         }
-        let (listener, namespace) = made
-        refillPrepared()
 
         let key = nextIsolatedKey.add(1, ordering: .relaxed).newValue
         let endpoint = RuntimeEndpoint(
-            socket: listener, port: NamespacePlan.runtimeAPIPort, key: key, networkNamespace: namespace)
+            socket: made.listener, port: NamespacePlan.runtimeAPIPort, key: key, networkNamespace: made.namespace,
+            routedAddress: made.routedAddress)
         do {
-            try acceptConnections(on: endpoint, tag: key)
+            try server.serveConnections(from: made.listener, reactor: reactor, tag: key)
         } catch {
-            Foundation.close(listener)
-            Foundation.close(namespace)
+            discard(made)
             throw error
         }
         return endpoint
@@ -114,46 +129,52 @@ final class RuntimeEndpoints: Sendable {
             defer { stock.removeAll() }
             return stock
         }
-        for (listener, namespace) in stock {
-            Foundation.close(listener)
-            Foundation.close(namespace)
-        }
+        for made in stock { discard(made) }
     }
 
+    /// Keeps a few namespaces of the usual kind ready.
     private func refillPrepared() {
+        let network = network.withLock { $0 }
         guard !refilling.exchange(true, ordering: .acquiringAndReleasing) else { return }
         preparationQueue.async { [self] in
             defer { refilling.store(false, ordering: .releasing) }
             while prepared.withLock({ $0.count }) < Self.preparedCount {
-                guard let made = try? Self.makeIsolatedListener() else { return }
+                guard let made = try? Self.makeIsolatedListener(network: network) else { return }
                 prepared.withLock { $0.append(made) }
             }
         }
     }
 
-    private static func makeIsolatedListener() throws(SystemError) -> (listener: Int32, namespace: Int32) {
-        var namespace: Int32 = -1
-        let listener = swiftlet_isolated_listener(NamespacePlan.runtimeAPIPort, &namespace)
-        guard listener >= 0 else { throw SystemError("unshare(CLONE_NEWNET)", code: -listener) }
-        return (listener, namespace)
+    private func discard(_ made: IsolatedListener) {
+        Foundation.close(made.listener)
+        Foundation.close(made.namespace)
+        if let address = made.routedAddress { network.withLock { $0 }?.release(address) }
     }
 
-    private func acceptConnections(on endpoint: RuntimeEndpoint, tag: Int?) throws(SystemError) {
-        let server = self.server
-        try reactor.watch(endpoint.socket) { descriptor in
-            while true {
-                let connection = accept(descriptor, nil, nil)
-                if connection < 0 {
-                    if errno == EINTR { continue }
-                    return errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED
-                }
-                _ = fcntl(connection, F_SETFL, fcntl(connection, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-                var one: Int32 = 1
-                setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                server.adopt(connection, tag: tag)
-            }
+    private static func makeIsolatedListener(network: SandboxNetwork?) throws(SystemError) -> IsolatedListener {
+        let lease = network?.lease()
+        if network != nil, lease == nil {
+            throw SystemError("veth", code: EADDRNOTAVAIL)
         }
+        var namespace: Int32 = -1
+        let listener: Int32
+        if let network, let lease {
+            listener = lease.hostLink.withCString { hostLink in
+                var request = swiftlet_namespace_request(
+                    listener_port: NamespacePlan.runtimeAPIPort, host_link: hostLink,
+                    bridge_index: network.bridgeIndex, address: lease.address, gateway: network.gateway,
+                    prefix_length: SandboxNetwork.prefixLength)
+                return swiftlet_network_namespace(&request, &namespace)
+            }
+            if listener < 0 { network.release(lease.address) }
+        } else {
+            var request = swiftlet_namespace_request(
+                listener_port: NamespacePlan.runtimeAPIPort, host_link: nil, bridge_index: 0, address: 0, gateway: 0,
+                prefix_length: 0)
+            listener = swiftlet_network_namespace(&request, &namespace)
+        }
+        guard listener >= 0 else { throw SystemError("network namespace", code: -listener) }
+        return IsolatedListener(listener: listener, namespace: namespace, routedAddress: lease?.address)
     }
 
     func register(_ environment: Environment) {
@@ -171,6 +192,7 @@ final class RuntimeEndpoints: Sendable {
         reactor.remove(endpoint.socket)
         Foundation.close(endpoint.socket)
         if let namespace = endpoint.networkNamespace { Foundation.close(namespace) }
+        if let address = endpoint.routedAddress { network.withLock { $0 }?.release(address) }
     }
 
     private func shard(_ key: Int) -> Shard { shards[key % Self.shardCount] }

@@ -39,6 +39,8 @@ public final class Scheduler: Sendable {
     /// Set once the Runtime API server exists; environments cannot start before.
     private let endpointsBox = Mutex<RuntimeEndpoints?>(nil)
     private let nodeEndpoint: Mutex<String>
+    /// The node as environments on the sandbox network reach it.
+    private let routedNodeEndpoint = Mutex<String>("")
     private let pools: [PoolShard]
     private static let shardCount = 16
     private let startQueue = DispatchQueue(label: "swiftlet.environments.start", attributes: .concurrent)
@@ -93,6 +95,12 @@ public final class Scheduler: Sendable {
     /// The URL functions reach the node at, once its port is known.
     public func setNodeEndpoint(_ url: String) {
         nodeEndpoint.withLock { $0 = url }
+    }
+
+    /// Routes namespaced environments through `network`; they reach the node at its gateway, on `nodePort`.
+    public func attach(network: SandboxNetwork, nodePort: UInt16) {
+        routedNodeEndpoint.withLock { $0 = "http://\(network.gatewayAddress):\(nodePort)" }
+        endpoints?.use(network)
     }
 
     /// Runs an invocation; `completion` is called exactly once, from any thread.
@@ -220,12 +228,13 @@ public final class Scheduler: Sendable {
         let configuration = request.configuration
         let key =
             Self.poolPrefix(accountId: request.accountId, region: request.region, name: configuration.name)
-            + "\(configuration.version)\u{1}\(configuration.revisionId)"
+            + "\(configuration.version)\u{1}\(configuration.revisionId)\(request.routesOutside ? "" : "\u{1}closed")"
         let shard = pools[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
         return shard.pools.withLock { pools in
             if let pool = pools[key] { return pool }
             let pool = EnvironmentPool(
-                key: key, configuration: configuration, accountId: request.accountId, region: request.region)
+                key: key, configuration: configuration, accountId: request.accountId, region: request.region,
+                routesOutside: request.routesOutside)
             pools[key] = pool
             return pool
         }
@@ -320,6 +329,7 @@ public final class Scheduler: Sendable {
         let configuration = pool.configuration
         let codeDirectory = try codeCache.directory(for: configuration.code.sha256Hex)
         // Each layer is unpacked once and shared; the last one given wins, as it does when AWS merges them.
+        // The namespace sandbox merges them at /opt and rewrites these paths to it.
         // Limitation: the process sandbox has no /opt of its own, so layers are reached through the runtimes'
         // search paths (PYTHONPATH, NODE_PATH, PATH, LD_LIBRARY_PATH, the bootstrap), not at /opt itself.
         let layerRoots = try configuration.layers.reversed().map { try codeCache.directory(for: $0.sha256Hex) }
@@ -342,7 +352,8 @@ public final class Scheduler: Sendable {
         _ = fcntl(pipeEnds[0], F_SETFL, O_NONBLOCK)
         let endpoint: RuntimeEndpoint
         do {
-            endpoint = sandbox.isolatesNetwork ? try endpoints.openIsolated() : try endpoints.open()
+            endpoint =
+                sandbox.isolatesNetwork ? try endpoints.openIsolated(routed: pool.routesOutside) : try endpoints.open()
         } catch {
             close(pipeEnds[0])
             close(pipeEnds[1])
@@ -371,7 +382,8 @@ public final class Scheduler: Sendable {
                     executable: launch.executable, arguments: [launch.executable] + launch.arguments,
                     environment: variables, memoryMB: configuration.memorySize, outputDescriptor: pipeEnds[1],
                     ephemeralStorageMB: configuration.ephemeralStorage, networkNamespace: endpoint.networkNamespace,
-                    readOnlyPaths: ([launch.environment["LAMBDA_RUNTIME_DIR"]].compactMap { $0 } + layerRoots)))
+                    readOnlyPaths: [launch.environment["LAMBDA_RUNTIME_DIR"]].compactMap { $0 },
+                    layerDirectories: layerRoots.reversed()))
         } catch {
             environment.startFailed()
             close(pipeEnds[1])
@@ -437,7 +449,11 @@ public final class Scheduler: Sendable {
             variables["PYTHONPYCACHEPREFIX"] = cache
         }
         // The node's own services are one SDK call away, as AWS's are inside Lambda.
-        if variables["AWS_ENDPOINT_URL"] == nil { variables["AWS_ENDPOINT_URL"] = nodeEndpoint.withLock { $0 } }
+        if variables["AWS_ENDPOINT_URL"] == nil {
+            variables["AWS_ENDPOINT_URL"] =
+                environment.endpoint.routedAddress == nil
+                ? nodeEndpoint.withLock { $0 } : routedNodeEndpoint.withLock { $0 }
+        }
         let credentials = TemporaryCredentials.issue(role: configuration.role)
         variables["AWS_ACCESS_KEY_ID"] = credentials.accessKeyId
         variables["AWS_SECRET_ACCESS_KEY"] = credentials.secretAccessKey
