@@ -20,6 +20,8 @@ public struct NamespacePlan: Equatable, Sendable {
     public var codeDirectory: String
     /// Host folders shown read-only at the same path.
     public var readOnlyPaths: [String]
+    /// Host folders merged read-only at /opt, a later one's files winning.
+    public var layers: [String]
     /// Size of /tmp in MB.
     public var temporaryMB: Int
     public var hostname: String
@@ -30,9 +32,10 @@ public struct NamespacePlan: Equatable, Sendable {
 
     public init(
         executable: String, arguments: [String], directory: String, root: String, codeDirectory: String,
-        readOnlyPaths: [String], temporaryMB: Int, hostname: String, joinsNetworkNamespace: Bool,
-        cgroupProcessFiles: [String]
+        readOnlyPaths: [String], layers: [String] = [], temporaryMB: Int, hostname: String,
+        joinsNetworkNamespace: Bool, cgroupProcessFiles: [String]
     ) {
+        self.layers = layers
         self.executable = executable
         self.arguments = arguments
         self.directory = directory
@@ -52,6 +55,7 @@ public struct NamespacePlan: Equatable, Sendable {
             "--hostname", hostname,
         ]
         for path in readOnlyPaths { words += ["--read-only", path] }
+        for path in layers { words += ["--layer", path] }
         for file in cgroupProcessFiles { words += ["--cgroup", file] }
         if joinsNetworkNamespace { words.append("--join-network") }
         return words + ["--", executable] + arguments
@@ -61,6 +65,7 @@ public struct NamespacePlan: Equatable, Sendable {
     public init?(arguments words: [String]) {
         var options: [String: String] = [:]
         var readOnly: [String] = []
+        var layers: [String] = []
         var cgroups: [String] = []
         var joins = false
         var index = 0
@@ -75,6 +80,7 @@ public struct NamespacePlan: Equatable, Sendable {
             let value = words[index + 1]
             switch word {
             case "--read-only": readOnly.append(value)
+            case "--layer": layers.append(value)
             case "--cgroup": cgroups.append(value)
             case "--root", "--code", "--directory", "--tmp-mb", "--hostname": options[word] = value
             default: return nil
@@ -87,7 +93,7 @@ public struct NamespacePlan: Equatable, Sendable {
         else { return nil }
         self.init(
             executable: words[index + 1], arguments: Array(words[(index + 2)...]), directory: directory, root: root,
-            codeDirectory: code, readOnlyPaths: readOnly, temporaryMB: megabytes, hostname: hostname,
+            codeDirectory: code, readOnlyPaths: readOnly, layers: layers, temporaryMB: megabytes, hostname: hostname,
             joinsNetworkNamespace: joins, cgroupProcessFiles: cgroups)
     }
 }
@@ -112,14 +118,12 @@ struct LaunchError: Error, CustomStringConvertible {
 /// The launcher of one namespaced environment, run as `swiftlet-sandbox` (a small executable without Foundation,
 /// quick to start) or as the hidden `swiftlet sandbox-exec`. It starts single-threaded, joins the environment's
 /// cgroup (so everything it starts is charged there from the first page), its network namespace, and new mount,
-/// PID, IPC and UTS namespaces, then forks. The child, PID 1 of the new
-/// PID namespace, builds the root filesystem, pivots into it, gives up its privileges and becomes the runtime.
-/// The launcher waits and exits as the runtime did, so the node sees the runtime's exit.
+/// PID, IPC and UTS namespaces, then forks. The child, PID 1 of the new PID namespace, builds the root filesystem,
+/// pivots into it and forks the runtime, which gives up its privileges and executes; PID 1 stays as the
+/// namespace's init (see ``becomeInit(_:report:)``). The launcher waits and exits as the runtime did, so the node
+/// sees the runtime's exit.
 ///
-/// PID 1 is the runtime itself, not a reaper; the node only ever sends SIGKILL, which PID 1 cannot ignore from
-/// outside its namespace.
-// Limitation: orphaned grandchildren of the runtime are not reaped until the environment ends (they stay zombies,
-// counted by pids.max), and PID 1 ignores signals it has no handler for.
+/// The node only ever sends SIGKILL to the launcher's process group, which init and the runtime share.
 public enum NamespaceLauncher {
     /// The hidden subcommand.
     public static let subcommand = "sandbox-exec"
@@ -139,11 +143,17 @@ public enum NamespaceLauncher {
             return 2
         }
         do {
+            // Init hands the runtime's wait status back through this pipe: its own exit cannot carry a signal.
+            var report: [Int32] = [-1, -1]
+            guard pipe(&report) == 0 else { throw LaunchError("pipe") }
+            for end in report { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
             let child = try enter(plan)
             if child == 0 {
-                try becomeRuntime(plan)
+                close(report[0])
+                try becomeInit(plan, report: report[1])
             }
-            return wait(for: child)
+            close(report[1])
+            return wait(for: child, report: report[0])
         } catch {
             report("\(subcommand): \(error)")
             return 126
@@ -178,10 +188,38 @@ public enum NamespaceLauncher {
         return child
     }
 
-    /// In the child: builds the filesystem, drops privileges and executes the runtime. Never returns normally.
-    static func becomeRuntime(_ plan: NamespacePlan) throws(LaunchError) -> Never {
+    /// In the child, PID 1 of the new PID namespace: builds the filesystem, forks the runtime, gives up its own
+    /// privileges and reaps every process of the namespace until the runtime ends; then writes the runtime's wait
+    /// status to `report` and exits, which ends every other process of the namespace. Never returns normally.
+    ///
+    /// The runtime is PID 2, as it is an ordinary process on AWS: it can signal itself, and the orphans it leaves
+    /// are reaped here.
+    static func becomeInit(_ plan: NamespacePlan, report: Int32) throws(LaunchError) -> Never {
         try buildRoot(plan)
         guard swiftlet_sethostname(plan.hostname) == 0 else { throw LaunchError("sethostname") }
+        let runtime = swiftlet_fork()
+        guard runtime >= 0 else { throw LaunchError("fork") }
+        if runtime == 0 {
+            close(report)
+            try becomeRuntime(plan)
+        }
+        _ = swiftlet_drop_capabilities()
+        _ = swiftlet_set_no_new_privs()
+        _ = swiftlet_set_undumpable()
+
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(-1, &status, 0)
+            if reaped == runtime {
+                _ = withUnsafeBytes(of: &status) { write(report, $0.baseAddress, $0.count) }
+                exit(0)
+            }
+            if reaped < 0 && errno != EINTR { exit(127) }
+        }
+    }
+
+    /// In the runtime's process: drops privileges and executes the runtime. Never returns normally.
+    static func becomeRuntime(_ plan: NamespacePlan) throws(LaunchError) -> Never {
         guard chdir(plan.directory) == 0 else { throw LaunchError("chdir", path: plan.directory) }
         let dropped = swiftlet_drop_capabilities()
         guard dropped == 0 else { throw LaunchError("capset", code: -dropped) }
@@ -223,6 +261,7 @@ public enum NamespaceLauncher {
             "tmpfs", root + "/tmp", "tmpfs", UInt(MS_NOSUID | MS_NODEV),
             "mode=1777,size=\(max(1, plan.temporaryMB))m")
         try bindReadOnly(plan.codeDirectory, at: root + "/var/task")
+        try mountLayers(plan.layers, at: root + "/opt")
         for path in plan.readOnlyPaths where access(path, F_OK) == 0 {
             try bindReadOnly(path, at: root + path)
         }
@@ -263,6 +302,20 @@ public enum NamespaceLauncher {
         try mount(nil, "/", nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV))
     }
 
+    /// /opt: empty without layers, the one layer bound read-only, or several merged by a read-only overlay (no
+    /// upper folder, so nothing is copied and nothing can be written), the last layer on top.
+    static func mountLayers(_ layers: [String], at target: String) throws(LaunchError) {
+        switch layers.count {
+        case 0: try makeDirectory(target, mode: 0o755)
+        case 1: try bindReadOnly(layers[0], at: target)
+        default:
+            // Limitation: a data directory whose path holds ':' or ',' cannot be named in the overlay's options.
+            try makeDirectory(target, mode: 0o755)
+            let lower = layers.reversed().joined(separator: ":")
+            try mount("overlay", target, "overlay", UInt(MS_RDONLY | MS_NOSUID | MS_NODEV), "lowerdir=\(lower)")
+        }
+    }
+
     private static func bindReadOnly(_ source: String, at target: String) throws(LaunchError) {
         try makeDirectory(target, mode: 0o755)
         try mount(source, target, nil, UInt(MS_BIND | MS_REC))
@@ -284,12 +337,16 @@ public enum NamespaceLauncher {
         guard swiftlet_mount(source, target, type, flags, data) == 0 else { throw LaunchError("mount", path: target) }
     }
 
-    /// In the launcher: waits for the runtime and ends the same way.
-    static func wait(for child: pid_t) -> Int32 {
+    /// In the launcher: waits for init and ends the way the runtime did (as init reported it), or as init did.
+    static func wait(for child: pid_t, report: Int32) -> Int32 {
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 {
             if errno != EINTR { return 127 }
         }
+        var reported: Int32 = 0
+        let length = withUnsafeMutableBytes(of: &reported) { read(report, $0.baseAddress, $0.count) }
+        close(report)
+        if length == MemoryLayout<Int32>.size { status = reported }
         let termination = status & 0x7f
         if termination == 0 { return (status >> 8) & 0xff }
         signal(termination, SIG_DFL)

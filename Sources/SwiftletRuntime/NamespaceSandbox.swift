@@ -1,6 +1,8 @@
+import CNetwork
 import Foundation
 import SwiftletLauncher
 import SwiftletSystem
+import Synchronization
 
 /// Environments walled off with Linux namespaces: each has its own mount, PID, IPC, UTS and network namespace,
 /// sees its code read-only at `/var/task`, the host's system folders read-only, a private `/tmp` of its ephemeral
@@ -22,6 +24,8 @@ public final class NamespaceSandbox: Sandbox {
     public static let taskRoot = "/var/task"
     /// Where the private temporary folder appears inside the sandbox.
     public static let temporaryRoot = "/tmp"
+    /// Where the function's layers appear, merged, inside the sandbox.
+    public static let optRoot = "/opt"
 
     /// - Parameters:
     ///   - cgroups: a controller from ``CgroupController/detectWithResourceLimits(root:node:)``.
@@ -39,16 +43,31 @@ public final class NamespaceSandbox: Sandbox {
 
     public var memoryLimitCaveat: String? { cgroups.unavailableReason }
 
+    /// Why this host cannot run the namespace sandbox, or nil when it can: it needs root, the cgroups of
+    /// `cgroups` (from ``CgroupController/detectWithResourceLimits(root:node:)``) and new namespaces.
+    public static func unavailability(cgroups: CgroupController) -> String? {
+        guard getuid() == 0 else { return "the namespace sandbox needs root" }
+        if let reason = cgroups.unavailableReason { return reason }
+        var request = swiftlet_namespace_request(
+            listener_port: 0, host_link: nil, bridge_index: 0, address: 0, gateway: 0, prefix_length: 0)
+        var namespace: Int32 = -1
+        let listener = swiftlet_network_namespace(&request, &namespace)
+        guard listener >= 0 else {
+            return "this host refuses new network namespaces: \(String(cString: strerror(-listener)))"
+        }
+        Foundation.close(listener)
+        Foundation.close(namespace)
+        return nil
+    }
+
     public var isolatesNetwork: Bool { true }
 
     public func close() {
         cgroups.removeParent()
     }
 
-    // Limitation: the environment's network namespace has only loopback, so functions have no outbound network:
-    // not the internet, not the node's own API at AWS_ENDPOINT_URL. A veth pair with NAT is the next step.
-    // Limitation: isolation adds about 8 ms to a cold start (network namespace, other namespaces, the launcher's
-    // start), and without swiftlet-sandbox beside the node's binary (a copied binary, say) environments are
+    // Limitation: isolation adds 6-7 ms to a cold start (the launcher's start, joining the cgroups, the root's
+    // mounts, init's fork), and without swiftlet-sandbox beside the node's binary (a copied binary, say) environments are
     // launched through swiftlet itself, whose start (loading Foundation) adds about 20 ms more.
     // Limitation: functions run as uid 0 (with no capabilities, no_new_privs and a seccomp filter), not as an
     // unprivileged user as on AWS.
@@ -78,7 +97,8 @@ public final class NamespaceSandbox: Sandbox {
     /// becomes `/tmp`).
     static func plan(for spec: SandboxSpec) -> (NamespacePlan, [String: String]) {
         let translate = { (value: String) in
-            Self.translate(value, code: spec.codeDirectory, temporary: spec.temporaryDirectory)
+            Self.translate(
+                value, code: spec.codeDirectory, temporary: spec.temporaryDirectory, layers: spec.layerDirectories)
         }
         var environment = spec.environment.mapValues(translate)
         // The node's shared bytecode cache is not in the sandbox, and one in /tmp would make every cold start
@@ -91,19 +111,31 @@ public final class NamespaceSandbox: Sandbox {
         let plan = NamespacePlan(
             executable: translate(spec.executable), arguments: spec.arguments.map(translate), directory: taskRoot,
             root: spec.temporaryDirectory, codeDirectory: spec.codeDirectory, readOnlyPaths: spec.readOnlyPaths,
-            temporaryMB: spec.ephemeralStorageMB, hostname: "swiftlet-\(spec.environmentId.prefix(12))",
+            layers: spec.layerDirectories, temporaryMB: spec.ephemeralStorageMB,
+            hostname: "swiftlet-\(spec.environmentId.prefix(12))",
             joinsNetworkNamespace: spec.networkNamespace != nil, cgroupProcessFiles: [])
         return (plan, environment)
     }
 
-    /// Rewrites each `:`-separated part of `value` that lies in `code` or `temporary` to the sandbox's view.
-    static func translate(_ value: String, code: String, temporary: String) -> String {
-        let parts = value.split(separator: ":", omittingEmptySubsequences: false).map { part -> String in
-            for (host, inside) in [(code, taskRoot), (temporary, temporaryRoot)] {
-                if part == host { return inside }
-                if part.hasPrefix(host + "/") { return inside + part.dropFirst(host.count) }
+    /// Rewrites each `:`-separated part of `value` that lies in `code`, `temporary` or one of the `layers` to the
+    /// sandbox's view (every layer becomes `/opt`, where they are merged); a part named twice is kept once.
+    static func translate(_ value: String, code: String, temporary: String, layers: [String] = []) -> String {
+        let mapping = [(code, taskRoot), (temporary, temporaryRoot)] + layers.map { ($0, optRoot) }
+        var seen = Set<String>()
+        var parts: [String] = []
+        for part in value.split(separator: ":", omittingEmptySubsequences: false) {
+            var translated = String(part)
+            for (host, inside) in mapping {
+                if part == host {
+                    translated = inside
+                    break
+                }
+                if part.hasPrefix(host + "/") {
+                    translated = inside + part.dropFirst(host.count)
+                    break
+                }
             }
-            return String(part)
+            if translated.isEmpty || seen.insert(translated).inserted { parts.append(translated) }
         }
         return parts.joined(separator: ":")
     }
@@ -117,11 +149,40 @@ public final class NamespaceSandbox: Sandbox {
 }
 
 /// The launcher process of a namespaced environment and its cgroup.
-struct NamespacedProcess: SandboxedProcess {
+final class NamespacedProcess: SandboxedProcess {
     let process: ChildProcess
     let cgroup: Cgroup?
+    /// The runtime's pid as the host sees it, once found.
+    private let runtimePid = Mutex<pid_t?>(nil)
 
-    func peakMemoryBytes() -> Int64? { cgroup?.peakMemoryBytes() }
+    init(process: ChildProcess, cgroup: Cgroup?) {
+        self.process = process
+        self.cgroup = cgroup
+    }
+
+    /// The larger of the group's peak and the runtime's own high-water mark, as for a plain process: pages of
+    /// shared libraries another group faulted in first count in the runtime's resident set but not in the group.
+    func peakMemoryBytes() -> Int64? {
+        let candidates = [cgroup?.peakMemoryBytes(), runtime().flatMap(PlainProcess.highWaterMark(of:))]
+        return candidates.compactMap { $0 }.max()
+    }
+
+    /// The runtime is PID 2 of its namespace: the member of the group whose innermost pid is 2.
+    private func runtime() -> pid_t? {
+        if let known = runtimePid.withLock({ $0 }) { return known }
+        guard let cgroup, let members = try? String(contentsOfFile: cgroup.processFiles[0], encoding: .utf8) else {
+            return nil
+        }
+        for member in members.split(separator: "\n").compactMap({ pid_t($0) }) {
+            guard let status = try? String(contentsOfFile: "/proc/\(member)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }),
+                line.split(whereSeparator: { $0 == "\t" || $0 == " " }).last == "2"
+            else { continue }
+            runtimePid.withLock { $0 = member }
+            return member
+        }
+        return nil
+    }
 
     func wasOutOfMemory() -> Bool { cgroup?.wasOutOfMemory() ?? false }
 

@@ -26,12 +26,17 @@ public struct SandboxSpec: Sendable {
     /// Host folders the runtime reads besides its code (the runtime client, layers), shown read-only at the same
     /// path by sandboxes with a filesystem of their own.
     public var readOnlyPaths: [String]
+    /// The function's unpacked layers in the order given (a later one's files win), for sandboxes that merge them
+    /// at `/opt`; the runtime's search paths name them at their host paths, which such a sandbox rewrites.
+    public var layerDirectories: [String]
 
     public init(
         environmentId: String, codeDirectory: String, temporaryDirectory: String, executable: String,
         arguments: [String], environment: [String: String], memoryMB: Int, outputDescriptor: Int32,
-        ephemeralStorageMB: Int = 512, networkNamespace: Int32? = nil, readOnlyPaths: [String] = []
+        ephemeralStorageMB: Int = 512, networkNamespace: Int32? = nil, readOnlyPaths: [String] = [],
+        layerDirectories: [String] = []
     ) {
+        self.layerDirectories = layerDirectories
         self.ephemeralStorageMB = ephemeralStorageMB
         self.networkNamespace = networkNamespace
         self.readOnlyPaths = readOnlyPaths

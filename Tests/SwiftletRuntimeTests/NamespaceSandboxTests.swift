@@ -21,6 +21,16 @@ struct NamespacePlanTests {
         memoryMB: 256, outputDescriptor: 1, ephemeralStorageMB: 700, networkNamespace: 9,
         readOnlyPaths: ["/runtimes/python/3.12"])
 
+    static let layered: SandboxSpec = {
+        var spec = NamespacePlanTests.spec
+        spec.layerDirectories = ["/data/runtime/code/first", "/data/runtime/code/second"]
+        spec.executable = "/data/runtime/code/second/bootstrap"
+        spec.environment["PYTHONPATH"] =
+            "/data/runtime/code/second/python:/data/runtime/code/first/python:/opt/python:/runtimes/python/3.12"
+        spec.environment["PATH"] = "/data/runtime/code/second/bin:/data/runtime/code/first/bin:/opt/bin:/usr/bin"
+        return spec
+    }()
+
     @Test func codeAndTemporaryPathsAreRewrittenToVarTaskAndTmp() {
         let (plan, environment) = NamespaceSandbox.plan(for: Self.spec)
 
@@ -49,8 +59,18 @@ struct NamespacePlanTests {
         #expect(plan.root == Self.spec.temporaryDirectory)
     }
 
+    @Test func layerPathsBecomeOptOnceEachAndTheLayersAreMergedInTheOrderGiven() {
+        let (plan, environment) = NamespaceSandbox.plan(for: Self.layered)
+
+        #expect(environment["PYTHONPATH"] == "/opt/python:/runtimes/python/3.12")
+        #expect(environment["PATH"] == "/opt/bin:/usr/bin")
+        #expect(plan.executable == "/opt/bootstrap")
+        #expect(plan.layers == ["/data/runtime/code/first", "/data/runtime/code/second"])
+        #expect(plan.readOnlyPaths == ["/runtimes/python/3.12"])
+    }
+
     @Test func planSurvivesTheTripThroughLauncherArguments() {
-        var (plan, _) = NamespaceSandbox.plan(for: Self.spec)
+        var (plan, _) = NamespaceSandbox.plan(for: Self.layered)
         plan.cgroupProcessFiles = ["/sys/fs/cgroup/memory/x/cgroup.procs", "/sys/fs/cgroup/pids/x/cgroup.procs"]
         plan.arguments = ["sh", "--root", "--", "-c", "echo"]
 
@@ -116,12 +136,12 @@ struct CgroupResourceLimitTests {
 @Suite(
     "NamespaceSandbox on this host", .serialized, .enabled(if: NamespaceHost.reason == nil, NamespaceHost.skipMessage))
 struct NamespaceSandboxHostTests {
-    @Test func runtimeIsPidOneWithItsCodeReadOnlyAtVarTaskAndAPrivateTmp() throws {
+    @Test func runtimeIsPidTwoUnderInitWithItsCodeReadOnlyAtVarTaskAndAPrivateTmp() throws {
         let output = try NamespaceHost.run(
             script: "echo pid=$$; echo cwd=$(pwd); ls /var/task; echo x > /var/task/new 2>/dev/null || echo rofs;"
                 + " echo ok > /tmp/file && cat /tmp/file; ls / | tr '\\n' ' '")
 
-        #expect(output.contains("pid=1\n"), "\(output)")
+        #expect(output.contains("pid=2\n"), "\(output)")
         #expect(output.contains("cwd=/var/task\n"), "\(output)")
         #expect(output.contains("handler.sh\n"), "\(output)")
         #expect(output.contains("rofs\n"), "\(output)")
@@ -138,6 +158,39 @@ struct NamespaceSandboxHostTests {
         #expect(output.contains("NoNewPrivs:\t1"), "\(output)")
         #expect(output.contains("Seccomp:\t2"), "\(output)")
         #expect(output.contains("nstest"), "\(output)")
+    }
+
+    @Test func layersAreMergedReadOnlyAtOptWithTheLastOneOnTop() throws {
+        let output = try NamespaceHost.run(
+            script: "cat /opt/a.txt /opt/b.txt; echo x 2>/dev/null > /opt/new || echo rofs",
+            layers: [["a.txt": "one\n", "b.txt": "first\n"], ["b.txt": "second\n"]])
+
+        #expect(output == "one\nsecond\nrofs\n", "\(output)")
+    }
+
+    @Test func oneLayerIsBoundAndNoLayerLeavesAnEmptyOpt() throws {
+        let single = try NamespaceHost.run(script: "ls /opt", layers: [["only.txt": "x"]])
+        let none = try NamespaceHost.run(script: "ls /opt; echo end")
+
+        #expect(single == "only.txt\n", "\(single)")
+        #expect(none == "end\n", "\(none)")
+    }
+
+    @Test func aRuntimeKillingItselfEndsTheLauncherWithItsSignal() throws {
+        let (output, exit) = try NamespaceHost.start(script: "echo before; kill -9 $$; echo after")
+
+        #expect(output == "before\n", "\(output)")
+        #expect(exit == .signaled(SIGKILL))
+    }
+
+    @Test func initReapsOrphansAndTheRuntimeExitStatusComesThrough() throws {
+        let script =
+            "sh -c 'sleep 0.1 &'; sleep 0.6;"
+            + " for f in /proc/[0-9]*/stat; do cut -d' ' -f3 $f; done | grep -c Z; exit 7"
+        let (output, exit) = try NamespaceHost.start(script: script)
+
+        #expect(output == "0\n", "\(output)")
+        #expect(exit == .exited(7))
     }
 }
 
@@ -179,10 +232,19 @@ enum NamespaceHost {
     static var skipMessage: Comment { Comment(rawValue: "namespace sandbox host tests skipped: \(reason ?? "")") }
 
     /// Runs `script` with /bin/sh in a fresh namespaced environment and returns what it printed.
-    static func run(script: String) throws -> String {
+    static func run(script: String, layers: [[String: String]] = []) throws -> String {
+        try start(script: script, layers: layers).output
+    }
+
+    /// Runs `script` with /bin/sh in a fresh namespaced environment, its layers holding `layers` (file name to
+    /// contents, the first layer first), and returns what it printed and how the launcher ended.
+    static func start(script: String, layers: [[String: String]] = []) throws -> (output: String, exit: ChildExit?) {
         let launcher = try #require(launcher)
         return try withTemporaryDirectory { work in
             try writeFile("code/handler.sh", in: work, contents: "#!/bin/sh\n", mode: 0o755)
+            for (index, files) in layers.enumerated() {
+                for (name, contents) in files { try writeFile("layer\(index)/\(name)", in: work, contents: contents) }
+            }
             try FileSystem.makeDirectories("\(work)/tmp")
             // A node and an environment of their own: closing the sandbox empties the node's whole group.
             let id = "nstest\(Digest.randomBytes(6).hexString)"
@@ -195,7 +257,8 @@ enum NamespaceHost {
                 SandboxSpec(
                     environmentId: id, codeDirectory: "\(work)/code", temporaryDirectory: "\(work)/tmp",
                     executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
-                    memoryMB: 128, outputDescriptor: pipeEnds[1], ephemeralStorageMB: 8))
+                    memoryMB: 128, outputDescriptor: pipeEnds[1], ephemeralStorageMB: 8,
+                    layerDirectories: layers.indices.map { "\(work)/layer\($0)" }))
             close(pipeEnds[1])
             var output = Data()
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -212,7 +275,7 @@ enum NamespaceHost {
             }
             started.process.closeDescriptor()
             started.cleanUp()
-            return String(decoding: output, as: UTF8.self)
+            return (String(decoding: output, as: UTF8.self), exit)
         }
     }
 }
