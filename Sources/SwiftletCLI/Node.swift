@@ -24,9 +24,9 @@ public struct NodeOptions: Sendable {
     public var interpreters: [String: String] = [:]
     /// Seconds an idle environment is kept.
     public var idleTimeout: TimeInterval = 300
-    /// How environments are walled off: `process` (plain child processes) or `namespace` (Linux namespaces,
-    /// root only).
-    public var sandbox = "process"
+    /// How environments are walled off: `process` (plain child processes), `namespace` (Linux namespaces,
+    /// root only) or `auto` (the strongest this host allows).
+    public var sandbox = "auto"
 
     public init() {}
 
@@ -54,6 +54,9 @@ public final class Node: Sendable {
     let functionLogs: FunctionLogWriter
     let retention: LogRetentionSweeper
     let logger: Logger
+    /// The namespaced environments' routed network, and the node's listening socket on its gateway.
+    let sandboxNetwork: SandboxNetwork?
+    let gatewayListener: Int32?
     /// The data directory's lock; held open for the node's lifetime.
     private let lockDescriptor: Int32
 
@@ -80,8 +83,12 @@ public final class Node: Sendable {
             throw CLIError.failure("cannot create the data directory \(directory): \(error)")
         }
         let lock = open("\(directory)/node.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            if lock >= 0 { close(lock) }
+        guard lock >= 0 else {
+            throw CLIError.failure(
+                "cannot open \(directory)/node.lock: \(String(cString: strerror(errno))); is the data directory yours?")
+        }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock)
             throw CLIError.failure("another node is already using the data directory \(directory)")
         }
         lockDescriptor = lock
@@ -98,11 +105,20 @@ public final class Node: Sendable {
         // One parent group per data directory, so that each node can clear what its own earlier runs left.
         let nodeName = Digest.sha256(Array(URL(fileURLWithPath: directory).standardizedFileURL.path.utf8))
             .hexString.prefix(16)
-        let namespaced = options.sandbox == "namespace"
         let cgroups =
-            namespaced
+            options.sandbox != "process" && getuid() == 0
             ? CgroupController.detectWithResourceLimits(node: String(nodeName))
             : CgroupController.detect(node: String(nodeName))
+        var namespaced = options.sandbox == "namespace"
+        if options.sandbox == "auto" {
+            if let reason = NamespaceSandbox.unavailability(cgroups: cgroups) {
+                logger.warning(
+                    "functions are not isolated from each other or from the host: they run as plain processes",
+                    [("sandbox.reason", reason)])
+            } else {
+                namespaced = true
+            }
+        }
         if let caveat = cgroups.unavailableReason {
             logger.warning("memory limits are not enforced", [("cgroup.reason", caveat)])
         }
@@ -163,6 +179,12 @@ public final class Node: Sendable {
         }
         started = true
         scheduler.setNodeEndpoint("http://\(options.host):\(server.port)")
+        (sandboxNetwork, gatewayListener) =
+            namespaced
+            ? Self.routeEnvironments(
+                node: String(nodeName), host: options.host, server: server, scheduler: scheduler, reactor: reactor,
+                logger: logger)
+            : (nil, nil)
         readiness.markReady()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(
@@ -170,6 +192,7 @@ public final class Node: Sendable {
             [
                 ("node.endpoint", "http://\(options.host):\(server.port)"), ("node.data_dir", directory),
                 ("node.region", options.region), ("node.account_id", options.accountId),
+                ("node.sandbox", namespaced ? "namespace" : "process"),
                 ("node.startup_ms", String(format: "%.1f", elapsed)),
             ])
     }
@@ -178,12 +201,47 @@ public final class Node: Sendable {
     public func stop() {
         server.stop()
         scheduler.shutdown()
+        if let gatewayListener {
+            reactor.remove(gatewayListener)
+            close(gatewayListener)
+        }
+        sandboxNetwork?.close()
         runtimeServer.stop()
         reactor.stop()
         functionLogs.close()
         retention.stop()
         close(lockDescriptor)
         logger.info("node stopped")
+    }
+
+    /// Gives namespaced environments their routed network and the node an address on it; without one (no
+    /// nftables, say) they reach nothing but their Runtime API, which is logged as a warning.
+    static func routeEnvironments(
+        node: String, host: String, server: HTTPServer, scheduler: Scheduler, reactor: Reactor, logger: Logger
+    ) -> (SandboxNetwork?, Int32?) {
+        let network: SandboxNetwork
+        do {
+            network = try SandboxNetwork.create(node: node, nodePort: server.port, logger: logger.child("network"))
+        } catch {
+            logger.warning(
+                "namespaced functions have no network beyond their Runtime API: not the node, not the internet",
+                [("net.reason", "\(error)")])
+            return (nil, nil)
+        }
+        var listener: Int32?
+        // A node listening on every address is already reachable at the gateway.
+        if !["0.0.0.0", "::", ""].contains(host) {
+            do {
+                let opened = try HTTPServer.openListener(address: network.gateway, port: server.port)
+                try server.serveConnections(from: opened.socket, reactor: reactor)
+                listener = opened.socket
+            } catch {
+                logger.warning(
+                    "namespaced functions cannot reach the node's API", [("net.gateway", network.gatewayAddress)])
+            }
+        }
+        scheduler.attach(network: network, nodePort: server.port)
+        return (network, listener)
     }
 
     /// The node's secret for signing links, created with owner-only permissions on first start.

@@ -25,8 +25,9 @@ enum ServeCommand {
           --interpreters MAP    interpreters to use, RUNTIME=PATH pairs separated by commas, by runtime or family:
                                 python3.12=/usr/bin/python3.12,nodejs=/usr/local/bin/node
           --idle-timeout SECS   seconds an idle execution environment is kept (default 300)
-          --sandbox KIND        how environments are isolated: process (default; plain child processes) or
-                                namespace (Linux namespaces, cgroup limits, seccomp; needs root)
+          --sandbox KIND        how environments are isolated: namespace (Linux namespaces, cgroup limits, seccomp,
+                                a routed network; needs root), process (plain child processes) or auto (the
+                                default: namespace where the host allows it, else process with a warning)
           --insecure-no-auth    allow listening on a non-loopback address without signature verification
         """
 
@@ -73,10 +74,10 @@ enum ServeCommand {
             options.idleTimeout = TimeInterval(idle)
         }
         if let sandbox = arguments.value("sandbox") {
-            guard ["process", "namespace"].contains(sandbox) else {
-                throw CLIError.usage("--sandbox must be process or namespace, not '\(sandbox)'")
+            guard ["process", "namespace", "auto"].contains(sandbox) else {
+                throw CLIError.usage("--sandbox must be auto, namespace or process, not '\(sandbox)'")
             }
-            guard sandbox == "process" || getuid() == 0 else {
+            guard sandbox != "namespace" || getuid() == 0 else {
                 throw CLIError.usage("--sandbox namespace needs root")
             }
             options.sandbox = sandbox
