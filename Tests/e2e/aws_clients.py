@@ -24,16 +24,26 @@ def function_arn(name: str, region: str = REGION) -> str:
     return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
 
 
-def lambda_client(endpoint: str, region: str = REGION):
-    """A boto3 Lambda client that tries once, so an error surfaces as the node sent it."""
+def service_client(service: str, endpoint: str, region: str = REGION, read_timeout: int = 60):
+    """A boto3 client of `service` that tries once, so an error surfaces as the node sent it."""
     return boto3.client(
-        "lambda",
+        service,
         endpoint_url=endpoint,
         region_name=region,
         aws_access_key_id="test",
         aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, read_timeout=120, connect_timeout=10),
+        config=Config(retries={"max_attempts": 1}, read_timeout=read_timeout, connect_timeout=10),
     )
+
+
+def lambda_client(endpoint: str, region: str = REGION):
+    """A boto3 Lambda client; invocations may take as long as a function's timeout."""
+    return service_client("lambda", endpoint, region, read_timeout=120)
+
+
+def logs_client(endpoint: str, region: str = REGION):
+    """A boto3 CloudWatch Logs client."""
+    return service_client("logs", endpoint, region)
 
 
 def client_error(call, *args, **kwargs) -> ClientError:

@@ -7,6 +7,7 @@ with what their execution environment looks like, so the tests can tell one envi
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -111,8 +112,8 @@ def handler(event, context):
             "environ": dict(os.environ),
         }
     if action == "sleep":
-        if "touch" in event:
-            open(event["touch"], "w").close()
+        if "say" in event:
+            print(event["say"], flush=True)
         time.sleep(event["seconds"])
         return describe(context)
     if action == "raise":
@@ -325,19 +326,50 @@ def describe_failure(response: dict, body) -> str:
 
 
 def runtime_processes(marker: str) -> list[int]:
-    """Pids of processes whose environment mentions `marker` (a node's data directory or port)."""
+    """Pids of processes whose environment mentions `marker` (a node's data directory or port), or, for a data
+    directory, that live in one of its node's cgroups (a namespaced runtime sees its paths rewritten)."""
     needle = marker.encode()
+    group = None
+    if marker.endswith("/"):
+        group = f"/swiftlet/{hashlib.sha256(os.path.normpath(marker).encode()).hexdigest()[:16]}/".encode()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as environ:
-                if needle in environ.read():
+                mentions = needle in environ.read()
+            if not mentions and group is not None:
+                with open(f"/proc/{entry}/cgroup", "rb") as groups:
+                    mentions = group in groups.read()
+            if mentions and pid_alive(int(entry)):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def function_processes(name: str) -> list[int]:
+    """Pids of live runtime processes of the function `name` (by `AWS_LAMBDA_FUNCTION_NAME`), in any sandbox."""
+    needle = f"AWS_LAMBDA_FUNCTION_NAME={name}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if needle in environ.read().split(b"\0") and pid_alive(int(entry)):
                     found.append(int(entry))
         except OSError:
             continue
     return found
+
+
+def is_node_endpoint(value: str, node) -> bool:
+    """Whether `value` (a function's AWS_ENDPOINT_URL) reaches `node`: its own address in a sandbox sharing the
+    host's network, its gateway on the sandbox network in the namespace sandbox."""
+    port = node.endpoint.rsplit(":", 1)[1]
+    return value == node.endpoint or re.fullmatch(rf"http://100\.\d+\.0\.1:{port}", value or "") is not None
 
 
 def pid_alive(pid: int) -> bool:

@@ -1,12 +1,14 @@
 """The namespace sandbox (`swiftlet serve --sandbox namespace`): each environment sees its code read-only at
 /var/task, a private size-limited /tmp, its own PID namespace and network, cannot reach past the sandbox (mount,
-ptrace, other processes, the node's files), and a fork bomb is stopped by its process limit while the node and a
-neighbour keep answering. Needs root; skipped otherwise."""
+ptrace, other processes, the node's files, host ports but the node's API, neighbour environments), reaches the
+node and the outside unless tagged `swiftlet:network=none`, and a fork bomb is stopped by its process limit while
+the node and a neighbour keep answering. Needs root; skipped otherwise."""
 
 from __future__ import annotations
 
 import errno
 import os
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -91,8 +93,53 @@ def connect(port):
         return error.errno
 
 
+def reach(host, port, seconds=2.0):
+    try:
+        socket.create_connection((host, port), timeout=seconds).close()
+        return "connected"
+    except ConnectionRefusedError:
+        return "refused"
+    except TimeoutError:
+        return "timeout"
+    except OSError as error:
+        return errno.errorcode.get(error.errno, str(error.errno))
+
+
+def own_address():
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        return probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+
+
+def network(event):
+    import boto3
+
+    facts = {"endpoint": os.environ.get("AWS_ENDPOINT_URL"), "address": own_address()}
+    try:
+        client = boto3.client("lambda", config=__import__("botocore.config").config.Config(
+            connect_timeout=2, read_timeout=5, retries={"max_attempts": 1}))
+        facts["functions"] = sorted(f["FunctionName"] for f in client.list_functions()["Functions"])
+    except Exception as error:
+        facts["api_error"] = type(error).__name__
+    facts["reach"] = {f"{host}:{port}": reach(host, port) for host, port in event.get("targets", [])}
+    if event.get("url"):
+        import urllib.request
+        try:
+            facts["url_status"] = urllib.request.urlopen(event["url"], timeout=10).status
+        except Exception as error:
+            facts["url_error"] = repr(error)
+    return facts
+
+
 def handler(event, context):
     action = event.get("action")
+    if action == "network":
+        return network(event)
     if action == "fill_tmp":
         return fill_tmp(event["mb"])
     if action == "fork_bomb":
@@ -188,10 +235,11 @@ def test_node_data_directory_and_other_code_are_invisible(client, node, probe):
     assert not any(body["sees"].values()), body["sees"]
 
 
-def test_environment_is_pid_one_of_its_own_pid_namespace(client, node, probe):
+def test_environment_has_a_pid_namespace_of_its_own(client, node, probe):
     body = facts(client, node, node_pid=node_pid(node))
 
-    assert body["pid"] == 1
+    # PID 1 is the namespace's init; the runtime is the first process it starts.
+    assert body["pid"] == 2
     assert max(body["pids"]) < 100, body["pids"]
     assert body["kill_node_errno"] == errno.ESRCH
     assert body["hostname"].startswith("swiftlet-")
@@ -208,12 +256,88 @@ def test_mount_ptrace_and_new_namespaces_are_refused_and_privileges_are_gone(cli
     assert body["no_new_privs"] and body["no_new_privs"][0].split()[1] == "1"
 
 
-def test_node_is_unreachable_from_the_environment_network(client, node, probe):
+def test_node_is_not_on_the_environment_loopback(client, node, probe):
     port = int(node.endpoint.rsplit(":", 1)[1])
 
     body = facts(client, node, node_port=port)
 
     assert body["node_port_errno"] == errno.ECONNREFUSED
+
+
+def network_facts(client, name, **event):
+    response, body = invoke(client, name, {"action": "network", **event}, LogType="Tail")
+    assert "FunctionError" not in response, describe_failure(response, body) + tail(response)
+    return body
+
+
+def test_node_api_is_reached_through_aws_endpoint_url_on_the_gateway(client, node, probe):
+    body = network_facts(client, "isolated-probe")
+
+    gateway = body["endpoint"].split("//", 1)[1].split(":", 1)[0]
+    assert gateway.startswith("100."), body
+    assert body["address"] and body["address"] != gateway, body
+    assert "isolated-probe" in body["functions"], body
+
+
+def test_host_ports_other_than_the_node_api_are_dropped(client, node, probe):
+    body = network_facts(client, "isolated-probe")
+    gateway = body["endpoint"].split("//", 1)[1].split(":", 1)[0]
+
+    # Nothing listens on port 1: without the node's filter the host would refuse at once; it drops instead.
+    body = network_facts(client, "isolated-probe", targets=[[gateway, 1]])
+
+    assert body["reach"] == {f"{gateway}:1": "timeout"}, body
+
+
+def test_neighbour_environment_address_is_unreachable(client, node, probe):
+    neighbour = network_facts(client, "isolated-neighbour")["address"]
+
+    body = network_facts(client, "isolated-probe", targets=[[neighbour, 9001], [neighbour, 22]])
+
+    assert neighbour and neighbour != body["address"]
+    assert set(body["reach"].values()) <= {"timeout", "EHOSTUNREACH"}, body
+
+
+def test_function_tagged_network_none_reaches_nothing_but_its_runtime_api(client, node, probe):
+    create(client, "isolated-offline", Tags={"swiftlet:network": "none"})
+
+    body = network_facts(client, "isolated-offline")
+
+    assert body["address"] is None, body
+    assert body["api_error"] == "EndpointConnectionError", body
+
+
+def test_network_tag_takes_effect_for_new_environments_and_rejects_other_values(client, node, probe):
+    create(client, "isolated-retagged")
+    arn = client.get_function(FunctionName="isolated-retagged")["Configuration"]["FunctionArn"]
+    assert "functions" in network_facts(client, "isolated-retagged")
+
+    client.tag_resource(Resource=arn, Tags={"swiftlet:network": "none"})
+    offline = network_facts(client, "isolated-retagged")
+    client.untag_resource(Resource=arn, TagKeys=["swiftlet:network"])
+    online = network_facts(client, "isolated-retagged")
+
+    assert offline["address"] is None and "api_error" in offline, offline
+    assert "isolated-retagged" in online["functions"], online
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="outbound or none"):
+        client.tag_resource(Resource=arn, Tags={"swiftlet:network": "vpc"})
+
+
+def host_reaches(host, port) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_outside_is_reached_through_the_host_where_the_host_has_it(client, node, probe):
+    if not host_reaches("pypi.org", 443):
+        pytest.skip("this host has no route to the internet")
+
+    body = network_facts(client, "isolated-probe", url="https://pypi.org/simple/")
+
+    assert body.get("url_status") == 200, body
 
 
 def test_tmp_is_private_and_limited_to_ephemeral_storage(client, node, probe):
@@ -239,7 +363,7 @@ def test_fork_bomb_is_stopped_by_the_process_limit_and_node_and_neighbour_keep_a
     assert time.monotonic() - started < 60
     neighbour, neighbour_body = invoke(client, "isolated-neighbour", {"action": "facts"})
     assert "FunctionError" not in neighbour, describe_failure(neighbour, neighbour_body)
-    assert neighbour_body["pid"] == 1
+    assert neighbour_body["pid"] == 2
     assert node.health_status() == 200
 
 

@@ -9,29 +9,15 @@ from __future__ import annotations
 import json
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from aws_clients import client_error, error_parts, raw_request, run_aws
+from aws_clients import client_error, error_parts, logs_client, raw_request, run_aws
 from swiftlet_node import ACCOUNT_ID, REGION
 
 TARGET = "Logs_20140328."
 ALLOWED_RETENTION = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ]
-
-
-def logs_client(endpoint: str, region: str = REGION):
-    """A boto3 CloudWatch Logs client that tries once, so an error surfaces as the node sent it."""
-    return boto3.client(
-        "logs",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=10),
-    )
 
 
 @pytest.fixture(scope="module")
