@@ -1,5 +1,6 @@
 /* A custom Lambda runtime that answers every event with the event itself, over one keep-alive connection to the
- * Runtime API. Built by the benchmarks to measure the node's invoke path with the cheapest possible runtime. */
+ * Runtime API, after sleeping as long as an event {"sleep_ms": N} asks. Built by the benchmarks to measure the
+ * node's invoke path with the cheapest possible runtime. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -60,6 +61,7 @@ static char *read_response(int fd, char *head, size_t head_size, size_t *body_le
         if (count <= 0) return NULL;
         have += (size_t)count;
     }
+    body[length] = 0;
     head[header_length] = 0;
     *body_length = length;
     return body;
@@ -99,6 +101,9 @@ int main(void) {
         char *body = read_response(fd, head, sizeof head, &body_length);
         if (!body) return 1;
         header_value(head, "Lambda-Runtime-Aws-Request-Id", id, sizeof id);
+        /* An event {"sleep_ms": N} holds the environment busy for N ms first. */
+        const char *sleep = strstr(body, "\"sleep_ms\":");
+        if (sleep) usleep((useconds_t)atoi(sleep + strlen("\"sleep_ms\":")) * 1000);
         length = snprintf(request, sizeof request,
                           "POST /2018-06-01/runtime/invocation/%s/response HTTP/1.1\r\nHost: %s\r\n"
                           "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",

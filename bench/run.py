@@ -6,6 +6,7 @@ Run through `make bench`, which builds the release binary and sets SWIFTLET_BIN.
 """
 
 import base64
+import concurrent.futures
 import json
 import os
 import re
@@ -341,7 +342,6 @@ def bench_invoke():
                                        "import time\ndef handler(event, context):\n    time.sleep(0.5)\n"
                                        "    return event\n", 0o644)})})
             count = 24
-            import concurrent.futures
             with concurrent.futures.ThreadPoolExecutor(count) as pool:
                 list(pool.map(lambda _: raw_invoke(node.port, "idle-py"), range(count)))
             time.sleep(0.5)
@@ -390,12 +390,64 @@ def bench_sandbox():
                         elapsed, _, _ = raw_invoke(node.port, name)
                         colds.append(elapsed * 1000)
                     medians[(kind, name)] = statistics.median(colds)
+                medians[(kind, "warm")] = warm_latency_us(node.port, "echo-c")
+                if kind == "namespace":
+                    layered_disk = disk_per_environment(node, client, role, echo_binary)
         for name, label in (("echo-c", "compiled bootstrap"), ("echo-py", "Python")):
             report("sandbox", f"cold start, {label}, namespace sandbox, median", medians[("namespace", name)],
                    "process sandbox", medians[("process", name)], "ms",
                    f"isolation adds {medians[('namespace', name)] - medians[('process', name)]:.1f} ms; target < 3")
+        report("sandbox", "warm invoke, compiled bootstrap, namespace sandbox, median", medians[("namespace", "warm")],
+               "process sandbox", medians[("process", "warm")], "us",
+               f"isolation adds {medians[('namespace', 'warm')] - medians[('process', 'warm')]:.0f} us; target < 20")
+        report("sandbox", "disk per extra environment, five 2 MB layers", layered_disk, "one layer's unpacked size",
+               2048, "KB", "target < 1,024 KB")
     finally:
         shutil.rmtree(handler_dir, ignore_errors=True)
+
+
+def warm_latency_us(port, name, calls=2000):
+    """Median of sequential invocations of a warm function over one keep-alive connection."""
+    import http.client
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    path = f"/2015-03-31/functions/{name}/invocations"
+    timings = []
+    for index in range(calls + 100):
+        started = time.perf_counter()
+        connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json"})
+        connection.getresponse().read()
+        if index >= 100:
+            timings.append((time.perf_counter() - started) * 1e6)
+    connection.close()
+    return statistics.median(timings)
+
+
+def disk_usage_kb(path):
+    return int(subprocess.run(["du", "-sk", path], capture_output=True, text=True, check=True).stdout.split()[0])
+
+
+def disk_per_environment(node, client, role, echo_binary, extra=10):
+    """Disk used by each environment beyond the first of a function with five 2 MB layers: the node's data
+    directory measured with one environment, then with `extra` more running at once."""
+    arns = []
+    for index in range(5):
+        files = {f"lib/blob{index}.bin": (os.urandom(2 << 20), 0o644)}
+        arns.append(client.publish_layer_version(LayerName=f"disk{index}", Content={"ZipFile": zip_folder(files)})[
+            "LayerVersionArn"])
+    # The echo bootstrap sleeps when the event asks, so that simultaneous calls each hold an environment.
+    client.create_function(FunctionName="layered", Runtime="provided.al2023", Handler="none", Role=role,
+                           MemorySize=256, Layers=arns,
+                           Code={"ZipFile": zip_folder({"bootstrap": (echo_binary, 0o755)})})
+    raw_invoke(node.port, "layered")
+    data = os.path.join(node.dir, "data")
+    before = disk_usage_kb(data)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=extra + 1) as pool:
+        busy = [pool.submit(raw_invoke, node.port, "layered", b'{"sleep_ms": 1500}') for _ in range(extra + 1)]
+        time.sleep(1.0)
+        during = disk_usage_kb(data)
+        for future in busy:
+            future.result()
+    return max(0, during - before) / extra
 
 
 def wait_port(port, deadline=10.0):
