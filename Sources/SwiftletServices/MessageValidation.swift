@@ -90,8 +90,9 @@ enum MessageValidation {
             let type = value.dataType
             let base = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
             guard ["String", "Number", "Binary"].contains(base), type.utf8.count <= 256 else {
-                throw .sqsInvalidParameter("The type of message (user) attribute '\(name)' is invalid. You must use "
-                    + "only the following supported type prefixes: Binary, Number, String.")
+                throw .sqsInvalidParameter(
+                    "The type of message (user) attribute '\(name)' is invalid. You must use "
+                        + "only the following supported type prefixes: Binary, Number, String.")
             }
             if base == "Binary" {
                 guard let binary = value.binaryValue, !binary.isEmpty else {
@@ -131,8 +132,9 @@ enum MessageValidation {
         }
         let lowered = name.lowercased()
         if lowered.hasPrefix("aws.") || lowered.hasPrefix("amazon.") {
-            throw .sqsInvalidParameter("You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. "
-                + "These strings are reserved for internal use.")
+            throw .sqsInvalidParameter(
+                "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. "
+                    + "These strings are reserved for internal use.")
         }
         if name.hasPrefix(".") || name.hasSuffix(".") || name.contains("..") {
             throw .sqsInvalidParameter(

@@ -86,7 +86,9 @@ enum QueueAttributes {
         }
     }
 
-    private static func integer(_ name: String, _ value: String, _ range: ClosedRange<Int>) throws(AWSError)
+    private static func integer(
+        _ name: String, _ value: String, _ range: ClosedRange<Int>
+    ) throws(AWSError)
         -> String
     {
         guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
@@ -118,7 +120,8 @@ struct RedrivePolicy: Sendable, Equatable {
     var serialized: String {
         String(
             decoding: JSONValue.object([
-                ("deadLetterTargetArn", .string(deadLetterTargetArn)), ("maxReceiveCount", .integer(Int64(maxReceiveCount))),
+                ("deadLetterTargetArn", .string(deadLetterTargetArn)),
+                ("maxReceiveCount", .integer(Int64(maxReceiveCount))),
             ]).serialized(), as: UTF8.self)
     }
 
@@ -138,7 +141,9 @@ struct RedrivePolicy: Sendable, Equatable {
 
     /// Parses and checks a policy a user gave.
     /// - Parameter deadLetterQueue: whether the queue of an ARN is FIFO, or nil when it does not exist.
-    static func parse(_ text: String, sourceIsFIFO: Bool, deadLetterQueue: (String) -> Bool?) throws(AWSError)
+    static func parse(
+        _ text: String, sourceIsFIFO: Bool, deadLetterQueue: (String) -> Bool?
+    ) throws(AWSError)
         -> RedrivePolicy
     {
         func invalid(_ reason: String) -> AWSError {
@@ -157,8 +162,9 @@ struct RedrivePolicy: Sendable, Equatable {
         default: count = nil
         }
         guard let count, SQSWire.maxReceiveCountRange.contains(count) else {
-            throw invalid("Invalid value for maxReceiveCount: \(value["maxReceiveCount"].map { "\($0)" } ?? ""), "
-                + "valid values are from 1 to 1000 both inclusive.")
+            throw invalid(
+                "Invalid value for maxReceiveCount: \(value["maxReceiveCount"].map { "\($0)" } ?? ""), "
+                    + "valid values are from 1 to 1000 both inclusive.")
         }
         guard let targetIsFIFO = deadLetterQueue(arn) else { throw invalid("Dead letter target does not exist.") }
         guard targetIsFIFO == sourceIsFIFO else {

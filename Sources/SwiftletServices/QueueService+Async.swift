@@ -6,7 +6,9 @@ import SwiftletStore
 extension QueueService {
     /// Sends one message and returns what a producer is told once it is stored.
     /// - Throws: the refusal of the message or `QueueDoesNotExist`.
-    public func send(_ message: OutgoingMessage, to queue: ManagedQueue, senderId: String) async throws(AWSError)
+    public func send(
+        _ message: OutgoingMessage, to queue: ManagedQueue, senderId: String
+    ) async throws(AWSError)
         -> SentMessage
     {
         let results = await withCheckedContinuation { continuation in
@@ -17,7 +19,9 @@ extension QueueService {
 
     /// Receives up to `request.maxMessages` messages, waiting up to `request.waitSeconds` for the first.
     /// - Throws: `QueueDoesNotExist`, or a storage failure.
-    public func receive(from queue: ManagedQueue, _ request: ReceiveRequest) async throws(AWSError)
+    public func receive(
+        from queue: ManagedQueue, _ request: ReceiveRequest
+    ) async throws(AWSError)
         -> [ReceivedMessage]
     {
         let result = await withCheckedContinuation { continuation in

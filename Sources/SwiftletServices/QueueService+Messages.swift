@@ -124,7 +124,8 @@ extension QueueService {
                             "\(entry.seconds)", parameter: "VisibilityTimeout",
                             "VisibilityTimeout must be an integer between 0 and \(SQSWire.maxVisibilityTimeout)")
                     }
-                    changes.append(try inner.state.changeVisibility(entry.receiptHandle, seconds: entry.seconds, now: now))
+                    changes.append(
+                        try inner.state.changeVisibility(entry.receiptHandle, seconds: entry.seconds, now: now))
                     revealed = revealed || entry.seconds == 0
                     results.append(.success(()))
                 } catch {

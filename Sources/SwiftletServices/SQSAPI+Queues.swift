@@ -14,7 +14,8 @@ extension SQSAPI {
             name: name, attributes: attributes, tags: tags, accountId: call.accountId, region: call.region
         ) { result in
             switch result {
-            case .success(let queue): call.reply.ok(.object([("QueueUrl", .string(queue.url(endpoint: call.endpoint)))]))
+            case .success(let queue):
+                call.reply.ok(.object([("QueueUrl", .string(queue.url(endpoint: call.endpoint)))]))
             case .failure(let error): call.reply.fail(error)
             }
         }

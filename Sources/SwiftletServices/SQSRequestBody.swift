@@ -5,7 +5,7 @@ import SwiftletSystem
 
 /// An SQS request's JSON object with typed accessors. A member of the wrong JSON type is refused with
 /// `InvalidParameterValue`; a missing required member with `MissingParameter`.
-struct SQSRequestBody: Sendable {
+struct SQSRequestBody: JSONRequestObject, Sendable {
     let members: [(String, JSONValue)]
 
     /// Parses `data`; an empty body reads as an empty object.
@@ -24,13 +24,9 @@ struct SQSRequestBody: Sendable {
         self.members = members
     }
 
-    /// The member, with JSON null read as absent.
-    func member(_ key: String) -> JSONValue? {
-        guard let value = members.first(where: { $0.0 == key })?.1, !value.isNull else { return nil }
-        return value
-    }
-
-    private func typed<Value>(_ key: String, _ expected: String, _ read: (JSONValue) -> Value?) throws(AWSError)
+    private func typed<Value>(
+        _ key: String, _ expected: String, _ read: (JSONValue) -> Value?
+    ) throws(AWSError)
         -> Value?
     {
         guard let value = member(key) else { return nil }

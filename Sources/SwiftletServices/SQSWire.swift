@@ -81,7 +81,9 @@ extension AWSError {
 
     /// `MissingParameter`, for a required member left out.
     static func sqsMissingParameter(_ name: String) -> AWSError {
-        sqs("MissingRequiredParameterException", code: "MissingParameter", "The request must contain the parameter \(name).")
+        sqs(
+            "MissingRequiredParameterException", code: "MissingParameter",
+            "The request must contain the parameter \(name).")
     }
 
     /// `InvalidAttributeName`, for a queue or message attribute name SQS does not know.
@@ -167,6 +169,7 @@ extension AWSError {
 
     /// HTTP 500 for a failure of the node's queue storage.
     static let sqsServiceUnavailable = AWSError(
-        type: "ServiceUnavailable", status: 500, message: "The service cannot complete the request: its storage failed.",
+        type: "ServiceUnavailable", status: 500,
+        message: "The service cannot complete the request: its storage failed.",
         bodyStyle: .jsonProtocol, origin: "Service", queryErrorCode: "ServiceUnavailable")
 }

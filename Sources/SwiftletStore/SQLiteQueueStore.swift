@@ -126,7 +126,9 @@ public final class SQLiteQueueStore: QueueStore {
         }
     }
 
-    private static func readDeduplications(_ connection: SQLiteConnection, now: Int64) throws
+    private static func readDeduplications(
+        _ connection: SQLiteConnection, now: Int64
+    ) throws
         -> [DeduplicationRecord]
     {
         try connection.withStatement(
@@ -170,8 +172,10 @@ public final class SQLiteQueueStore: QueueStore {
         case .updateDelivery(let id, let visibleAt, let receiveCount, let firstReceivedAt):
             try connection.run(
                 "UPDATE messages SET visible_ms = ?, receive_count = ?, first_receive_ms = ? WHERE id = ?",
-                [.integer(visibleAt), .integer(Int64(receiveCount)), firstReceivedAt.map { .integer($0) } ?? .null,
-                 .integer(id)])
+                [
+                    .integer(visibleAt), .integer(Int64(receiveCount)), firstReceivedAt.map { .integer($0) } ?? .null,
+                    .integer(id),
+                ])
         case .deleteMessage(let id):
             try connection.run("DELETE FROM messages WHERE id = ?", [.integer(id)])
         case .moveMessage(let id, let queueId, let visibleAt):
