@@ -36,6 +36,18 @@ def lambda_client(endpoint: str, region: str = REGION):
     )
 
 
+def sqs_client(endpoint: str, region: str = REGION):
+    """A boto3 SQS client that tries once, with a read timeout longer than any long poll."""
+    return boto3.client(
+        "sqs",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=10),
+    )
+
+
 def client_error(call, *args, **kwargs) -> ClientError:
     """Calls a boto3 operation that must fail with a ClientError and returns the error."""
     try:
