@@ -4,6 +4,8 @@ import SwiftletSystem
 
 /// The attributes of a queue: which names exist, which a user may set, their defaults and their ranges, as the
 /// CreateQueue and SetQueueAttributes reference pages give them.
+// Limitation: Policy, RedriveAllowPolicy, KmsMasterKeyId, KmsDataKeyReusePeriodSeconds, SqsManagedSseEnabled and
+// FifoThroughputLimit are validated, stored and reported back, and change nothing.
 enum QueueAttributes {
     /// Attributes computed by the queue, readable through GetQueueAttributes only.
     static let readOnly = [

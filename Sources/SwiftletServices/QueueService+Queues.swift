@@ -3,6 +3,8 @@ import SwiftletModel
 import SwiftletStore
 
 extension QueueService {
+    // Limitation: a queue name can be used again at once after DeleteQueue; AWS answers QueueDeletedRecently for 60
+    // seconds.
     /// Creates queue `name`, or finds it when it exists with the same values for the attributes given.
     /// - Parameters:
     ///   - attributes: queue attributes by AWS name; `FifoQueue=true` (and a `.fifo` name) makes a FIFO queue.

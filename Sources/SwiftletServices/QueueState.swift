@@ -9,6 +9,8 @@ import SwiftletStore
 /// `visibleAt` ahead) → visible again when its visibility timeout passes, or **deleted** by a consumer, **expired**
 /// when its retention period passes, or **moved** to the dead-letter queue when a receive would exceed the redrive
 /// policy's `maxReceiveCount`.
+// Limitation: every message of every queue is held in memory as well as on disk, so a node's memory grows with the
+// messages waiting in its queues (bodies up to 256 KiB each).
 struct QueueState: Sendable {
     /// The queue as stored.
     var record: QueueRecord

@@ -40,6 +40,8 @@ extension SQSAPI {
             throw .invalidAttributeName(name)
         }
         let filter = MessageAttributeFilter(try body.stringList("MessageAttributeNames") ?? [])
+        // Limitation: ReceiveRequestAttemptId is accepted and ignored; a FIFO receive retried after a lost answer
+        // does not get the same messages back, they stay in flight until their visibility timeout.
 
         let request = ReceiveRequest(maxMessages: maxMessages, visibilityTimeout: visibility, waitSeconds: wait)
         let token = service.receive(from: queue, request) { result in

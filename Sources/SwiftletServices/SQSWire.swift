@@ -12,6 +12,7 @@ public enum SQSWire {
     /// The namespace AWS puts before error shape names in `__type`.
     static let errorNamespace = "com.amazonaws.sqs#"
 
+    // Limitation: messages are limited to 256 KiB; AWS now accepts up to 1 MiB.
     /// Largest message body plus attributes, and the default `MaximumMessageSize` (256 KiB).
     public static let maxMessageBytes = 262_144
     /// Smallest `MaximumMessageSize`.
