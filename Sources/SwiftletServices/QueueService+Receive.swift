@@ -103,7 +103,9 @@ extension QueueService {
             var remaining: [ManagedQueue.Waiter] = []
             var exhausted = false
             for waiter in inner.waiters {
-                if waiter.deadline <= now {
+                // A few milliseconds of slack: the deadline timer runs on the monotonic clock, `now` on the wall
+                // clock, and a waiter the timer left behind would have no timer left.
+                if waiter.deadline <= now + 10 {
                     timedOut.append(waiter)
                     continue
                 }
