@@ -405,6 +405,112 @@ def bench_sandbox():
     finally:
         shutil.rmtree(handler_dir, ignore_errors=True)
 
+SQS_SEND_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
+wrk.headers["X-Amz-Target"] = "AmazonSQS.%(target)s"
+wrk.body = %(body)s
+"""
+
+SQS_RECEIVE_LUA = """
+local url = %(url)s
+local receive = '{"QueueUrl":"' .. url .. '","MaxNumberOfMessages":10,"VisibilityTimeout":600}'
+local pending = {}
+local threads = {}
+received = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function request()
+  local headers = {["Content-Type"] = "application/x-amz-json-1.0"}
+  if #pending > 0 then
+    headers["X-Amz-Target"] = "AmazonSQS.DeleteMessageBatch"
+    return wrk.format("POST", "/", headers, table.remove(pending, 1))
+  end
+  headers["X-Amz-Target"] = "AmazonSQS.ReceiveMessage"
+  return wrk.format("POST", "/", headers, receive)
+end
+
+function response(status, headers, body)
+  local entries = {}
+  for handle in string.gmatch(body, '"ReceiptHandle":"([^"]+)"') do
+    entries[#entries + 1] = string.format('{"Id":"%%d","ReceiptHandle":"%%s"}', #entries, handle)
+  end
+  if #entries > 0 then
+    received = received + #entries
+    pending[#pending + 1] = '{"QueueUrl":"' .. url .. '","Entries":[' .. table.concat(entries, ",") .. ']}'
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("received") end
+  io.write(string.format("RECEIVED %%d\\n", total))
+end
+"""
+
+
+def lua_script(text):
+    path = os.path.join(tempfile.mkdtemp(prefix="swiftlet-bench-wrk-"), "script.lua")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def sqlite_commit_rate(seconds=2.0):
+    """Commits per second of one-row transactions in SQLite (WAL, synchronous=FULL): the fsync floor."""
+    import sqlite3
+    folder = tempfile.mkdtemp(prefix="swiftlet-bench-sqlite-")
+    connection = sqlite3.connect(os.path.join(folder, "floor.db"), isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    commits = 0
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO t (body) VALUES (?)", ("x" * 100,))
+        connection.execute("COMMIT")
+        commits += 1
+    elapsed = time.monotonic() - started
+    connection.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return commits / elapsed
+
+
+def bench_sqs():
+    print("\n== sqs: durable send and receive throughput (every answer after its fsync) ==", flush=True)
+    floor = sqlite_commit_rate()
+    with Node() as node:
+        request = urllib.request.Request(
+            node.url + "/", data=json.dumps({"QueueName": "bench"}).encode(), method="POST",
+            headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.CreateQueue"})
+        with urllib.request.urlopen(request) as response:
+            queue_url = json.loads(response.read())["QueueUrl"]
+        body = "x" * 100
+
+        single = json.dumps({"QueueUrl": queue_url, "MessageBody": body})
+        script = lua_script(SQS_SEND_LUA % {"target": "SendMessage", "body": json.dumps(single)})
+        rps, p50, _, errors = wrk_post(node.url + "/", 32, 2, script)
+        report("sqs", "SendMessage messages/s, 32 clients", rps, "SQLite one-row fsync'd commits/s", floor,
+               "msg/s", f"p50 {p50:.2f} ms, {errors} errors")
+
+        batch = json.dumps({"QueueUrl": queue_url,
+                            "Entries": [{"Id": str(i), "MessageBody": body} for i in range(10)]})
+        script = lua_script(SQS_SEND_LUA % {"target": "SendMessageBatch", "body": json.dumps(batch)})
+        rps, p50, _, errors = wrk_post(node.url + "/", 32, 2, script)
+        report("sqs", "SendMessageBatch (10) messages/s, 32 clients", rps * 10, "SQLite one-row fsync'd commits/s",
+               floor, "msg/s", f"p50 {p50:.2f} ms, {errors} errors; target > 5,000")
+
+        script = lua_script(SQS_RECEIVE_LUA % {"url": json.dumps(queue_url)})
+        output = subprocess.run(["wrk", "-t2", "-c32", "-d5s", "-s", script, node.url + "/"],
+                                capture_output=True, text=True, check=True).stdout
+        received = int(re.search(r"RECEIVED (\d+)", output).group(1))
+        report("sqs", "received and deleted messages/s (10 per call), 32 clients", received / 5,
+               "SQLite one-row fsync'd commits/s", floor, "msg/s", "target > 5,000")
+
 
 def warm_latency_us(port, name, calls=2000):
     """Median of sequential invocations of a warm function over one keep-alive connection."""
@@ -468,13 +574,15 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run `make bench`, which installs it")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    sections = sys.argv[1:] or ["node", "invoke", "sandbox"]
+    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs"]
     if "node" in sections:
         bench_node()
     if "invoke" in sections:
         bench_invoke()
     if "sandbox" in sections:
         bench_sandbox()
+    if "sqs" in sections:
+        bench_sqs()
 
 
 if __name__ == "__main__":

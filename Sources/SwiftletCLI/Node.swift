@@ -53,6 +53,7 @@ public final class Node: Sendable {
     let reactor: Reactor
     let functionLogs: FunctionLogWriter
     let retention: LogRetentionSweeper
+    let queues: QueueService
     let logger: Logger
     /// The namespaced environments' routed network, and the node's listening socket on its gateway.
     let sandboxNetwork: SandboxNetwork?
@@ -164,6 +165,9 @@ public final class Node: Sendable {
             store: store, logger: logger.child("logs"))
         retention = LogRetentionSweeper(store: store, logger: logger.child("logs.retention"))
         retention.start()
+        queues = try QueueService(
+            store: try SQLiteQueueStore(path: "\(directory)/queues.db"), logger: logger.child("sqs"))
+        let sqsAPI = SQSAPI(service: queues, accountId: options.accountId, region: options.region)
 
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = options.host
@@ -172,7 +176,7 @@ public final class Node: Sendable {
         serverConfiguration.maxBodyBytes = options.limits.controlRequestBytes
         do {
             server = try HTTPServer(
-                configuration: serverConfiguration, handler: NodeRouter(lambda: api, logs: logsAPI),
+                configuration: serverConfiguration, handler: NodeRouter(lambda: api, logs: logsAPI, sqs: sqsAPI),
                 logger: logger.child("http"))
         } catch {
             throw CLIError.failure("\(error)")
@@ -210,6 +214,7 @@ public final class Node: Sendable {
         reactor.stop()
         functionLogs.close()
         retention.stop()
+        queues.close()
         close(lockDescriptor)
         logger.info("node stopped")
     }

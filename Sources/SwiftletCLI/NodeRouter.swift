@@ -7,15 +7,19 @@ import SwiftletServices
 final class NodeRouter: HTTPHandler {
     let lambda: LambdaAPI
     let logs: LogsAPI
+    let sqs: SQSAPI
 
-    init(lambda: LambdaAPI, logs: LogsAPI) {
+    init(lambda: LambdaAPI, logs: LogsAPI, sqs: SQSAPI) {
         self.lambda = lambda
         self.logs = logs
+        self.sqs = sqs
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         if logs.handles(request) {
             logs.handle(request, responder: responder)
+        } else if sqs.handles(request) {
+            sqs.handle(request, responder: responder)
         } else {
             lambda.handle(request, responder: responder)
         }

@@ -27,10 +27,13 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var origin: String
     /// Extra body fields some errors carry (for example `Reason` on throttling).
     public var extraFields: [String: String]
+    /// The code the service had under its former query protocol, for services whose model is
+    /// `awsQueryCompatible` (SQS): sent in `x-amzn-query-error`, and what the SDKs report as the error code.
+    public var queryErrorCode: String?
 
     public init(
         type: String, status: Int, message: String, bodyStyle: BodyStyle = .typeAndLowercaseMessage,
-        origin: String = "User", extraFields: [String: String] = [:]
+        origin: String = "User", extraFields: [String: String] = [:], queryErrorCode: String? = nil
     ) {
         self.type = type
         self.status = status
@@ -38,6 +41,7 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         self.bodyStyle = bodyStyle
         self.origin = origin
         self.extraFields = extraFields
+        self.queryErrorCode = queryErrorCode
     }
 
     public var description: String { "\(type) (\(status)): \(message)" }

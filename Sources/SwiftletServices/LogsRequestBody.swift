@@ -5,7 +5,7 @@ import SwiftletSystem
 /// A request's JSON object with typed accessors. A member of the wrong JSON type is a `SerializationException`,
 /// as AWS's awsJSON front answers; a value of the right type that breaks a model constraint is collected as a
 /// ``ValidationViolation`` by the caller.
-struct LogsRequestBody {
+struct LogsRequestBody: JSONRequestObject {
     let members: [(String, JSONValue)]
 
     /// Parses `data`; an empty body reads as an empty object.
@@ -28,12 +28,6 @@ struct LogsRequestBody {
 
     init(members: [(String, JSONValue)]) {
         self.members = members
-    }
-
-    /// The member, with JSON null read as absent.
-    func member(_ key: String) -> JSONValue? {
-        guard let value = members.first(where: { $0.0 == key })?.1, !value.isNull else { return nil }
-        return value
     }
 
     private func wrongType(_ key: String, _ expected: String) -> AWSError {

@@ -1,7 +1,7 @@
 import CCrypto
 import Foundation
 
-/// SHA-256 and HMAC-SHA-256 through OpenSSL's libcrypto.
+/// SHA-256, HMAC-SHA-256 and MD5 through OpenSSL's libcrypto.
 public enum Digest {
     /// The SHA-256 of `bytes`.
     public static func sha256<Bytes: ContiguousBytes>(_ bytes: Bytes) -> [UInt8] {
@@ -9,6 +9,17 @@ public enum Digest {
         bytes.withUnsafeBytes { input in
             // SHA256 reads `count` bytes from `input` and writes exactly 32 bytes into `output`.
             _ = CCrypto.SHA256(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, &output)
+        }
+        return output
+    }
+
+    /// The MD5 of `bytes`: not for security, only where a wire protocol names it (SQS message digests).
+    public static func md5<Bytes: ContiguousBytes>(_ bytes: Bytes) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 16)
+        var length: UInt32 = 16
+        bytes.withUnsafeBytes { input in
+            // EVP_Digest reads `count` bytes from `input` and writes MD5's 16 bytes into `output`.
+            _ = EVP_Digest(input.baseAddress, input.count, &output, &length, EVP_md5(), nil)
         }
         return output
     }

@@ -46,6 +46,11 @@ def logs_client(endpoint: str, region: str = REGION):
     return service_client("logs", endpoint, region)
 
 
+def sqs_client(endpoint: str, region: str = REGION):
+    """A boto3 SQS client with a read timeout longer than any long poll."""
+    return service_client("sqs", endpoint, region)
+
+
 def client_error(call, *args, **kwargs) -> ClientError:
     """Calls a boto3 operation that must fail with a ClientError and returns the error."""
     try:
