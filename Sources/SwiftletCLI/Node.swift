@@ -155,9 +155,12 @@ public final class Node: Sendable {
         configuration.region = options.region
         configuration.limits = options.limits
         configuration.endpoint = "http://\(options.host):\(options.port)"
+        let concurrency = ConcurrencyLimiter(accountLimit: options.limits.concurrentExecutions) { account, region in
+            (try? store.reservedConcurrencyTotal(accountId: account, region: region)) ?? 0
+        }
         let service = LambdaService(
             configuration: configuration, store: store, codeStore: codeStore, linkKey: linkKey,
-            logger: logger.child("lambda"), scheduler: scheduler, runtimes: resolver)
+            logger: logger.child("lambda"), scheduler: scheduler, runtimes: resolver, concurrency: concurrency)
         let readiness = Readiness()
         let api = LambdaAPI(service: service, readiness: readiness)
         let logsAPI = LogsAPI(

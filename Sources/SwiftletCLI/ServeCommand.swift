@@ -25,6 +25,8 @@ enum ServeCommand {
           --interpreters MAP    interpreters to use, RUNTIME=PATH pairs separated by commas, by runtime or family:
                                 python3.12=/usr/bin/python3.12,nodejs=/usr/local/bin/node
           --idle-timeout SECS   seconds an idle execution environment is kept (default 300)
+          --concurrency-limit N the account's concurrent executions per region (default 1000)
+          --unreserved-minimum N concurrency reservations must leave unreserved (default 100, or the limit if lower)
           --sandbox KIND        how environments are isolated: namespace (Linux namespaces, cgroup limits, seccomp,
                                 a routed network; needs root), process (plain child processes) or auto (the
                                 default: namespace where the host allows it, else process with a warning)
@@ -35,7 +37,7 @@ enum ServeCommand {
         let arguments = try Arguments(words, flagNames: ["insecure-no-auth"])
         try arguments.rejectUnknown([
             "host", "port", "data-dir", "region", "account-id", "log-level", "threads", "insecure-no-auth",
-            "runtimes-dir", "interpreters", "idle-timeout", "sandbox",
+            "runtimes-dir", "interpreters", "idle-timeout", "sandbox", "concurrency-limit", "unreserved-minimum",
         ])
         if let extra = arguments.positional.first { throw CLIError.usage("unexpected argument '\(extra)'") }
 
@@ -72,6 +74,23 @@ enum ServeCommand {
         if let idle = try arguments.integer("idle-timeout") {
             guard idle >= 1 else { throw CLIError.usage("--idle-timeout must be at least 1 second") }
             options.idleTimeout = TimeInterval(idle)
+        }
+        if let limit = try arguments.integer("concurrency-limit") {
+            guard (1...1_000_000).contains(limit) else {
+                throw CLIError.usage("--concurrency-limit must be between 1 and 1000000")
+            }
+            options.limits.concurrentExecutions = limit
+            // A limit below the default minimum leaves nothing to reserve unless the minimum is given too.
+            options.limits.minimumUnreservedConcurrency = min(options.limits.minimumUnreservedConcurrency, limit)
+        }
+        if let minimum = try arguments.integer("unreserved-minimum") {
+            guard minimum >= 0 else { throw CLIError.usage("--unreserved-minimum must be 0 or more") }
+            options.limits.minimumUnreservedConcurrency = minimum
+        }
+        guard options.limits.minimumUnreservedConcurrency <= options.limits.concurrentExecutions else {
+            throw CLIError.usage(
+                "--unreserved-minimum (\(options.limits.minimumUnreservedConcurrency)) must not exceed "
+                    + "--concurrency-limit (\(options.limits.concurrentExecutions))")
         }
         if let sandbox = arguments.value("sandbox") {
             guard ["process", "namespace", "auto"].contains(sandbox) else {

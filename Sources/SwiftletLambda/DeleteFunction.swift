@@ -47,6 +47,7 @@ extension LambdaService {
         }
         guard let removed else { throw functionNotFound(reference.name, in: context) }
         for digest in removed.codeDigests { releaseCode(digest) }
+        if removed.latest.reservedConcurrency != nil { refreshReservations(context) }
         retireEnvironments(of: reference.name, in: context)
         logger.info("function deleted", [("function.name", reference.name)])
         return HTTPResponse(status: 204)

@@ -20,6 +20,12 @@ extension LambdaService {
                     ])
                 ),
                 ("Tags", record.tags.isEmpty ? nil : .stringMap(record.tags)),
+                (
+                    "Concurrency",
+                    record.reservedConcurrency.map {
+                        .object([("ReservedConcurrentExecutions", .integer(Int64($0)))])
+                    }
+                ),
             ]))
     }
 

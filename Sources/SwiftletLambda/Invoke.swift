@@ -10,7 +10,8 @@ extension LambdaService {
     /// invocation draws the version it runs; `X-Amz-Executed-Version` names it.
     ///
     /// Errors answered at once: `ResourceNotFoundException`, `RequestEntityTooLargeException` (payload over 6 MB),
-    /// `InvalidRequestContentException` (payload not JSON), `InvalidParameterValueException` (bad headers).
+    /// `InvalidRequestContentException` (payload not JSON), `InvalidParameterValueException` (bad headers),
+    /// `TooManyRequestsException` (over the function's reserved or the account's unreserved concurrency).
     /// A function that fails answers 200 with `X-Amz-Function-Error: Unhandled` and the error document.
     func invoke(
         _ request: HTTPRequest, _ context: RequestContext, name: String, responder: HTTPResponder
@@ -69,11 +70,13 @@ extension LambdaService {
             region: context.region, account: context.accountId, name: record.configuration.name,
             qualifier: qualified.qualifier)
 
+        let permit = try admit(record, in: context)
         let invocation = InvocationRequest(
             accountId: context.accountId, region: context.region, configuration: record.configuration,
             invokedFunctionArn: invokedArn, payload: payload, clientContext: clientContext,
             wantsLogTail: logType == "Tail", routesOutside: TagRules.routesOutside(record.tags))
         scheduler.invoke(invocation) { result in
+            permit?.release()
             var headers = HTTPHeaders([
                 ("Content-Type", "application/json"), ("X-Amz-Executed-Version", result.executedVersion),
                 ("x-amzn-RequestId", result.requestId),

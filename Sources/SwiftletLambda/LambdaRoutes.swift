@@ -18,6 +18,9 @@ enum LambdaRoute: Equatable {
     case updateAlias(function: String, alias: String)
     case deleteAlias(function: String, alias: String)
     case getAccountSettings
+    case putFunctionConcurrency(String)
+    case getFunctionConcurrency(String)
+    case deleteFunctionConcurrency(String)
     case listTags(String)
     case tagResource(String)
     case untagResource(String)
@@ -52,6 +55,9 @@ enum LambdaRoute: Equatable {
         case .updateAlias: "UpdateAlias"
         case .deleteAlias: "DeleteAlias"
         case .getAccountSettings: "GetAccountSettings"
+        case .putFunctionConcurrency: "PutFunctionConcurrency"
+        case .getFunctionConcurrency: "GetFunctionConcurrency"
+        case .deleteFunctionConcurrency: "DeleteFunctionConcurrency"
         case .listTags: "ListTags"
         case .tagResource: "TagResource"
         case .untagResource: "UntagResource"
@@ -84,6 +90,14 @@ enum LambdaRoutes {
             return functions(method: method, segments)
         case ("2016-08-19", "account-settings") where segments.count == 1 && method == "GET":
             return .getAccountSettings
+        case ("2017-10-31", "functions") where segments.count == 3 && segments[2] == "concurrency":
+            switch method {
+            case "PUT": return .putFunctionConcurrency(segments[1])
+            case "DELETE": return .deleteFunctionConcurrency(segments[1])
+            default: return nil
+            }
+        case ("2019-09-30", "functions") where segments.count == 3 && segments[2] == "concurrency" && method == "GET":
+            return .getFunctionConcurrency(segments[1])
         case ("2017-03-31", "tags") where segments.count >= 2:
             // An ARN has no slashes, but a malformed one might; keep the rest whole so validation can name it.
             let resource = segments.dropFirst().joined(separator: "/")

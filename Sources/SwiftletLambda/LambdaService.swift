@@ -35,15 +35,21 @@ public final class LambdaService: Sendable {
     /// Serializes alias writes with version deletions, so that no alias is left pointing at a deleted version.
     /// Control-plane writes only; reads and invocations never take it.
     let aliasLock = Mutex(())
+    /// Serializes reading the reserved total with handing it to the limiter. Control-plane writes only.
+    let reservationLock = Mutex(())
     /// Runs invocations; nil on a node that only manages functions.
     let scheduler: Scheduler?
     /// Tells whether a runtime can run here, so that CreateFunction refuses what Invoke could never run.
     let runtimes: RuntimeResolver?
+    /// Holds invocations to the account's and the functions' concurrency; nil on a node that runs none.
+    let concurrency: ConcurrencyLimiter?
 
     public init(
         configuration: LambdaServiceConfiguration, store: any FunctionStore, codeStore: any CodeStore,
-        linkKey: [UInt8], logger: Logger, scheduler: Scheduler? = nil, runtimes: RuntimeResolver? = nil
+        linkKey: [UInt8], logger: Logger, scheduler: Scheduler? = nil, runtimes: RuntimeResolver? = nil,
+        concurrency: ConcurrencyLimiter? = nil
     ) {
+        self.concurrency = concurrency
         self.configuration = configuration
         self.store = store
         self.codeStore = codeStore

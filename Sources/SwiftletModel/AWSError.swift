@@ -112,6 +112,12 @@ extension AWSError {
             bodyStyle: .typeAndCapitalMessage)
     }
 
+    /// 429 `TooManyRequestsException`: an invocation over a concurrency limit, `reason` saying which.
+    public static func tooManyRequests(reason: String) -> AWSError {
+        AWSError(
+            type: "TooManyRequestsException", status: 429, message: "Rate Exceeded.", extraFields: ["Reason": reason])
+    }
+
     /// 500 `ServiceException`, for a failure of the node itself.
     public static func service(_ message: String) -> AWSError {
         AWSError(

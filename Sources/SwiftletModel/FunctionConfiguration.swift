@@ -140,16 +140,20 @@ public struct FunctionRecord: Sendable, Equatable {
     public var tags: [String: String]
     /// The highest version number ever published; numbers are never reused, even after a version is deleted.
     public var lastPublishedVersion: Int
+    /// Concurrent executions set aside for this function, and its cap, across all its versions; nil when the
+    /// function draws on the account's unreserved pool.
+    public var reservedConcurrency: Int?
 
     public init(
         accountId: String, region: String, configuration: FunctionConfiguration, tags: [String: String] = [:],
-        lastPublishedVersion: Int = 0
+        lastPublishedVersion: Int = 0, reservedConcurrency: Int? = nil
     ) {
         self.accountId = accountId
         self.region = region
         self.configuration = configuration
         self.tags = tags
         self.lastPublishedVersion = lastPublishedVersion
+        self.reservedConcurrency = reservedConcurrency
     }
 
     /// The unqualified ARN.

@@ -87,6 +87,16 @@ public protocol FunctionStore: LayerStore {
     /// Number of functions, and bytes of code stored for an account by functions, their versions and layer
     /// versions.
     func accountUsage(accountId: String) throws -> AccountUsage
+
+    /// Sets (or, with nil, removes) a function's reserved concurrency, atomically with `check`, which is given the
+    /// total the account's other functions in the region reserve and throws to refuse the change. Throws
+    /// ``StoreError/notFound`` when there is no such function.
+    func reserveConcurrency(
+        accountId: String, region: String, name: String, _ value: Int?, check: (Int) throws -> Void
+    ) throws
+
+    /// The concurrency reserved by all of an account's functions in a region.
+    func reservedConcurrencyTotal(accountId: String, region: String) throws -> Int
 }
 
 /// What an account stores.

@@ -124,6 +124,7 @@ public final class SQLiteStore: FunctionStore {
             PRIMARY KEY (account_id, region, function_name, name)
         ) WITHOUT ROWID;
         """,
+        "ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;",
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.
@@ -153,7 +154,7 @@ public final class SQLiteStore: FunctionStore {
                 try connection.transaction {
                     try connection.run(
                         "INSERT INTO functions (account_id, region, name, configuration, tags, code_sha256, code_size, "
-                            + "last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                            + "last_version, reserved_concurrency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
                     try Self.writeFunctionLayers(
                         connection, key: Array(row.prefix(3)), version: 0, record.configuration.layers)
                 }
@@ -177,7 +178,7 @@ public final class SQLiteStore: FunctionStore {
     {
         try pool.withConnection { connection in
             try connection.withStatement(
-                "SELECT configuration, tags, last_version FROM functions "
+                "SELECT configuration, tags, last_version, reserved_concurrency FROM functions "
                     + "WHERE account_id = ? AND region = ? AND name > ? ORDER BY name LIMIT ?",
                 [.text(accountId), .text(region), .text(marker ?? ""), .integer(Int64(limit))]
             ) { statement throws(SQLiteError) in
@@ -206,8 +207,8 @@ public final class SQLiteStore: FunctionStore {
                 let row = try Self.encode(record)
                 try connection.run(
                     "UPDATE functions SET configuration = ?, tags = ?, code_sha256 = ?, code_size = ?, "
-                        + "last_version = ? WHERE account_id = ? AND region = ? AND name = ?",
-                    [row[3], row[4], row[5], row[6], row[7], row[0], row[1], row[2]])
+                        + "last_version = ?, reserved_concurrency = ? WHERE account_id = ? AND region = ? AND name = ?",
+                    [row[3], row[4], row[5], row[6], row[7], row[8], row[0], row[1], row[2]])
                 try Self.writeFunctionLayers(
                     connection, key: Array(row.prefix(3)), version: 0, record.configuration.layers)
                 return record
@@ -355,6 +356,39 @@ public final class SQLiteStore: FunctionStore {
         }
     }
 
+    public func reserveConcurrency(
+        accountId: String, region: String, name: String, _ value: Int?, check: (Int) throws -> Void
+    ) throws {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                let others = try Self.reservedTotal(connection, accountId: accountId, region: region, excluding: name)
+                try check(others)
+                let changed = try connection.run(
+                    "UPDATE functions SET reserved_concurrency = ? WHERE account_id = ? AND region = ? AND name = ?",
+                    [value.map { .integer(Int64($0)) } ?? .null, .text(accountId), .text(region), .text(name)])
+                guard changed > 0 else { throw StoreError.notFound }
+            }
+        }
+    }
+
+    public func reservedConcurrencyTotal(accountId: String, region: String) throws -> Int {
+        try pool.withConnection { connection in
+            try Self.reservedTotal(connection, accountId: accountId, region: region, excluding: nil)
+        }
+    }
+
+    private static func reservedTotal(
+        _ connection: SQLiteConnection, accountId: String, region: String, excluding name: String?
+    ) throws -> Int {
+        try connection.withStatement(
+            "SELECT coalesce(sum(reserved_concurrency), 0) FROM functions "
+                + "WHERE account_id = ? AND region = ? AND name != ?",
+            [.text(accountId), .text(region), .text(name ?? "")]
+        ) { statement throws(SQLiteError) in
+            try statement.step() ? Int(statement.integer(0)) : 0
+        }
+    }
+
     // MARK: - Rows
 
     private static func read(
@@ -363,7 +397,7 @@ public final class SQLiteStore: FunctionStore {
         -> FunctionRecord?
     {
         try connection.withStatement(
-            "SELECT configuration, tags, last_version FROM functions WHERE account_id = ? AND region = ? AND name = ?",
+            "SELECT configuration, tags, last_version, reserved_concurrency FROM functions WHERE account_id = ? AND region = ? AND name = ?",
             [.text(accountId), .text(region), .text(name)]
         ) { statement throws(SQLiteError) in
             guard try statement.step() else { return nil }
@@ -387,7 +421,8 @@ public final class SQLiteStore: FunctionStore {
         }
         return FunctionRecord(
             accountId: accountId, region: region, configuration: configuration, tags: tags,
-            lastPublishedVersion: Int(statement.integer(2)))
+            lastPublishedVersion: Int(statement.integer(2)),
+            reservedConcurrency: statement.optionalInteger(3).map { Int($0) })
     }
 
     /// Replaces the layer references of `$LATEST` (version 0) or of a published version, so that
@@ -445,6 +480,7 @@ public final class SQLiteStore: FunctionStore {
             .blob(try encodeConfiguration(configuration)), .blob(Data(JSONValue.stringMap(record.tags).serialized())),
             .text(configuration.code.sha256Hex), .integer(configuration.code.size),
             .integer(Int64(record.lastPublishedVersion)),
+            record.reservedConcurrency.map { .integer(Int64($0)) } ?? .null,
         ]
     }
 }

@@ -1,0 +1,100 @@
+import Foundation
+import SwiftletModel
+import Testing
+
+@testable import SwiftletStore
+
+@Suite("SQLiteStore reserved concurrency")
+struct ReservedConcurrencyStoreTests {
+    struct Refused: Error, Equatable {}
+
+    static let account = "123456789012"
+    static let region = "us-east-1"
+
+    private func withStore(_ body: (SQLiteStore, String) throws -> Void) throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/state.db"
+            try body(try SQLiteStore(path: path), path)
+        }
+    }
+
+    private func reserve(_ store: SQLiteStore, _ name: String, _ value: Int?) throws -> Int {
+        var others = -1
+        try store.reserveConcurrency(accountId: Self.account, region: Self.region, name: name, value) { others = $0 }
+        return others
+    }
+
+    private func reserved(_ store: SQLiteStore, _ name: String) throws -> Int? {
+        try store.function(accountId: Self.account, region: Self.region, name: name)?.reservedConcurrency
+    }
+
+    @Test func aReservationIsReadBackWithTheFunctionAndSurvivesReopening() throws {
+        try withStore { store, path in
+            try store.insertFunction(record("f"))
+            _ = try reserve(store, "f", 5)
+
+            #expect(try reserved(store, "f") == 5)
+            #expect(try reserved(SQLiteStore(path: path), "f") == 5)
+        }
+    }
+
+    @Test func theCheckSeesWhatTheOtherFunctionsReserveInTheRegion() throws {
+        try withStore { store, _ in
+            for name in ["a", "b", "c"] { try store.insertFunction(record(name)) }
+            try store.insertFunction(record("elsewhere", region: "eu-west-1"))
+            try store.reserveConcurrency(accountId: Self.account, region: "eu-west-1", name: "elsewhere", 50) { _ in }
+            _ = try reserve(store, "a", 3)
+            _ = try reserve(store, "b", 4)
+
+            #expect(try reserve(store, "a", 10) == 4)
+            #expect(try reserve(store, "c", 1) == 14)
+            #expect(try store.reservedConcurrencyTotal(accountId: Self.account, region: Self.region) == 15)
+        }
+    }
+
+    @Test func aRefusedChangeLeavesTheReservationAlone() throws {
+        try withStore { store, _ in
+            try store.insertFunction(record("f"))
+            _ = try reserve(store, "f", 2)
+
+            #expect(throws: Refused()) {
+                try store.reserveConcurrency(accountId: Self.account, region: Self.region, name: "f", 9) { _ in
+                    throw Refused()
+                }
+            }
+            #expect(try reserved(store, "f") == 2)
+        }
+    }
+
+    @Test func nilRemovesTheReservationAndZeroIsKept() throws {
+        try withStore { store, _ in
+            try store.insertFunction(record("f"))
+            try store.insertFunction(record("g"))
+            _ = try reserve(store, "f", 0)
+            _ = try reserve(store, "g", 6)
+            _ = try reserve(store, "g", nil)
+
+            #expect(try reserved(store, "f") == 0)
+            #expect(try reserved(store, "g") == nil)
+            #expect(try store.reservedConcurrencyTotal(accountId: Self.account, region: Self.region) == 0)
+        }
+    }
+
+    @Test func otherUpdatesKeepTheReservation() throws {
+        try withStore { store, _ in
+            try store.insertFunction(record("f"))
+            _ = try reserve(store, "f", 7)
+            try store.updateFunction(accountId: Self.account, region: Self.region, name: "f") {
+                $0.configuration.description = "changed"
+            }
+
+            #expect(try reserved(store, "f") == 7)
+        }
+    }
+
+    @Test func aMissingFunctionThrowsNotFound() throws {
+        try withStore { store, _ in
+            #expect(throws: StoreError.notFound) { try reserve(store, "absent", 1) }
+        }
+    }
+}
