@@ -192,6 +192,7 @@ public final class Node: Sendable {
                 node: String(nodeName), host: options.host, server: server, scheduler: scheduler, reactor: reactor,
                 logger: logger)
             : (nil, nil)
+        service.restoreProvisioned()
         readiness.markReady()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(

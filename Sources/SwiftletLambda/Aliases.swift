@@ -105,6 +105,7 @@ extension LambdaService {
             }
         }
         logger.info("alias updated", [("function.name", reference.name), ("alias.name", aliasName)])
+        applyProvisioned(reference.name, in: context)
         return .json(200, updated.wire())
     }
 
@@ -121,6 +122,7 @@ extension LambdaService {
         }
         if removed != nil {
             logger.info("alias deleted", [("function.name", reference.name), ("alias.name", aliasName)])
+            applyProvisioned(reference.name, in: context)
         }
         return HTTPResponse(status: 204)
     }

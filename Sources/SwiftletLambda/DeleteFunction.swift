@@ -37,6 +37,7 @@ extension LambdaService {
             for digest in Set(removed.codeDigests) { releaseCode(digest) }
             logger.info(
                 "function version deleted", [("function.name", reference.name), ("function.version", qualifier)])
+            applyProvisioned(reference.name, in: context)
             return HTTPResponse(status: 204)
         }
         // Under the alias lock, so that no alias is created for the function while it goes away.

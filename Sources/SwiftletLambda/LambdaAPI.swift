@@ -105,6 +105,15 @@ public final class LambdaAPI: HTTPHandler {
         case .putFunctionConcurrency(let name): return try service.putFunctionConcurrency(request, context, name: name)
         case .getFunctionConcurrency(let name): return try service.getFunctionConcurrency(context, name: name)
         case .deleteFunctionConcurrency(let name): return try service.deleteFunctionConcurrency(context, name: name)
+        case .putProvisionedConcurrency(let name):
+            return try service.putProvisionedConcurrency(request, context, name: name)
+        case .getProvisionedConcurrency(let name):
+            if request.queryValue("List") == "ALL" {
+                return try service.listProvisionedConcurrency(request, context, name: name)
+            }
+            return try service.getProvisionedConcurrency(request, context, name: name)
+        case .deleteProvisionedConcurrency(let name):
+            return try service.deleteProvisionedConcurrency(request, context, name: name)
         case .listTags(let resource): return try service.listTags(context, resource: resource)
         case .tagResource(let resource): return try service.tagResource(request, context, resource: resource)
         case .untagResource(let resource): return try service.untagResource(request, context, resource: resource)

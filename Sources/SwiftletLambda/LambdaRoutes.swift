@@ -21,6 +21,11 @@ enum LambdaRoute: Equatable {
     case putFunctionConcurrency(String)
     case getFunctionConcurrency(String)
     case deleteFunctionConcurrency(String)
+    /// `/2019-09-30/functions/{name}/provisioned-concurrency`: Put, Get or Delete with `Qualifier`, List with
+    /// `List=ALL` (told apart by the handler, as the path is the same).
+    case putProvisionedConcurrency(String)
+    case getProvisionedConcurrency(String)
+    case deleteProvisionedConcurrency(String)
     case listTags(String)
     case tagResource(String)
     case untagResource(String)
@@ -58,6 +63,9 @@ enum LambdaRoute: Equatable {
         case .putFunctionConcurrency: "PutFunctionConcurrency"
         case .getFunctionConcurrency: "GetFunctionConcurrency"
         case .deleteFunctionConcurrency: "DeleteFunctionConcurrency"
+        case .putProvisionedConcurrency: "PutProvisionedConcurrencyConfig"
+        case .getProvisionedConcurrency: "GetProvisionedConcurrencyConfig"
+        case .deleteProvisionedConcurrency: "DeleteProvisionedConcurrencyConfig"
         case .listTags: "ListTags"
         case .tagResource: "TagResource"
         case .untagResource: "UntagResource"
@@ -98,6 +106,13 @@ enum LambdaRoutes {
             }
         case ("2019-09-30", "functions") where segments.count == 3 && segments[2] == "concurrency" && method == "GET":
             return .getFunctionConcurrency(segments[1])
+        case ("2019-09-30", "functions") where segments.count == 3 && segments[2] == "provisioned-concurrency":
+            switch method {
+            case "PUT": return .putProvisionedConcurrency(segments[1])
+            case "GET": return .getProvisionedConcurrency(segments[1])
+            case "DELETE": return .deleteProvisionedConcurrency(segments[1])
+            default: return nil
+            }
         case ("2017-03-31", "tags") where segments.count >= 2:
             // An ARN has no slashes, but a malformed one might; keep the rest whole so validation can name it.
             let resource = segments.dropFirst().joined(separator: "/")

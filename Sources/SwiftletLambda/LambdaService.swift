@@ -66,8 +66,9 @@ public final class LambdaService: Sendable {
     }
 
     /// Stops the warm environments of a function after it changed or went away.
-    func retireEnvironments(of name: String, in context: RequestContext) {
-        scheduler?.retire(accountId: context.accountId, region: context.region, name: name)
+    /// With `version`, only that version's (a change of `$LATEST` leaves published versions running).
+    func retireEnvironments(of name: String, in context: RequestContext, version: String? = nil) {
+        scheduler?.retire(accountId: context.accountId, region: context.region, name: name, version: version)
     }
 
     var limits: Limits { configuration.limits }

@@ -27,7 +27,10 @@ extension LambdaService {
             record.tags.merge(tags) { _, new in new }
         }
         // Environments keep the network they started with: a new choice takes effect with fresh ones.
-        if tags[TagRules.networkKey] != nil { retireEnvironments(of: record.configuration.name, in: context) }
+        if tags[TagRules.networkKey] != nil {
+            retireEnvironments(of: record.configuration.name, in: context)
+            applyProvisioned(record.configuration.name, in: context)
+        }
         return HTTPResponse(status: 204)
     }
 
@@ -43,7 +46,10 @@ extension LambdaService {
         let record = try modify(reference, in: context, expectedRevision: nil) { record in
             for key in keys { record.tags.removeValue(forKey: key) }
         }
-        if keys.contains(TagRules.networkKey) { retireEnvironments(of: record.configuration.name, in: context) }
+        if keys.contains(TagRules.networkKey) {
+            retireEnvironments(of: record.configuration.name, in: context)
+            applyProvisioned(record.configuration.name, in: context)
+        }
         return HTTPResponse(status: 204)
     }
 

@@ -45,7 +45,7 @@ extension LambdaService {
             }
         }
         if let replaced { releaseCode(replaced) }
-        retireEnvironments(of: reference.name, in: context)
+        retireEnvironments(of: reference.name, in: context, version: "$LATEST")
         logger.info(
             "function code updated",
             [("function.name", reference.name), ("code.sha256", package.descriptor.sha256Hex)])
@@ -97,7 +97,7 @@ extension LambdaService {
             updated = try update()
         }
         for digest in droppedLayers { releaseCode(digest) }
-        retireEnvironments(of: reference.name, in: context)
+        retireEnvironments(of: reference.name, in: context, version: "$LATEST")
         logger.info("function configuration updated", [("function.name", reference.name)])
         return .json(200, updated.wireConfiguration())
     }

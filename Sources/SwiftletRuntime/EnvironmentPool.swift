@@ -37,6 +37,9 @@ final class EnvironmentPool: Sendable {
         var initReported = false
         var initError: Data?
         var idleSince: UInt64 = 0
+        /// Kept initialized by a provisioned concurrency configuration: never reaped for idleness, replaced when
+        /// it dies, and not counted in `starting` (no invocation waits for it).
+        var provisioned = false
     }
 
     struct State {
@@ -48,6 +51,19 @@ final class EnvironmentPool: Sendable {
         /// Environments in `finishing`.
         var finishing = 0
         var retired = false
+        /// Provisioned environments to keep, and how many of them are being launched.
+        var provisionedTarget = 0
+        var provisionedLaunching = 0
+
+        /// Provisioned environments alive or being launched.
+        var provisionedCount: Int {
+            provisionedLaunching + slots.values.count { $0.provisioned && $0.phase != .dead }
+        }
+
+        /// Provisioned environments whose runtime has finished init.
+        var provisionedReady: Int {
+            slots.values.count { $0.provisioned && [.idle, .busy, .finishing].contains($0.phase) }
+        }
     }
 
     let key: String

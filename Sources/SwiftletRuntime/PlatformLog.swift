@@ -10,6 +10,11 @@ enum PlatformLog {
     }
 
     /// `INIT_REPORT Init Duration: 12.34 ms\tPhase: init\tStatus: error`, for an init that failed.
+    /// The end of an init that ran ahead of any invocation, for provisioned concurrency.
+    static func initReport(durationMs: Double) -> String {
+        "INIT_REPORT Init Duration: \(twoDecimals(durationMs)) ms"
+    }
+
     static func initReportError(durationMs: Double) -> String {
         "INIT_REPORT Init Duration: \(twoDecimals(durationMs)) ms\tPhase: init\tStatus: error"
     }

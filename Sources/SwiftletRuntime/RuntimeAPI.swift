@@ -59,11 +59,18 @@ extension Scheduler {
             case unanswered(Invocation)
             case gone
         }
+        var initializedAhead: Double?
         let (action, abandoned) = pool.state.withLock { state -> (Action, Invocation?) in
             guard var slot = state.slots[environment.id], slot.phase != .dead else { return (.gone, nil) }
             if slot.phase == .starting {
                 slot.initDurationMs = environment.ageMilliseconds
-                state.starting -= 1
+                if slot.provisioned {
+                    // Its init is reported now, not with the invocation that finds it ready.
+                    slot.initReported = true
+                    initializedAhead = slot.initDurationMs
+                } else {
+                    state.starting -= 1
+                }
             }
             if slot.phase == .finishing { state.finishing -= 1 }
             // A runtime that asks again without answering leaves its invocation unanswered.
@@ -92,6 +99,7 @@ extension Scheduler {
             state.idle.append(environment.id)
             return (.hold, abandoned)
         }
+        if let initializedAhead { environment.platformLine(PlatformLog.initReport(durationMs: initializedAhead)) }
         if let abandoned, !abandoned.isFinished {
             let message =
                 "RequestId: \(abandoned.id) Error: the runtime asked for the next event without answering this one"

@@ -143,8 +143,11 @@ public final class Scheduler: Sendable {
 
     /// Stops the environments of a function once they are idle, after its code or configuration changed or it was
     /// deleted. Invocations already running finish first.
-    public func retire(accountId: String, region: String, name: String) {
-        let prefix = Self.poolPrefix(accountId: accountId, region: region, name: name)
+    /// With `version`, only that version's environments go (a change of `$LATEST` leaves published versions and
+    /// their provisioned environments alone).
+    public func retire(accountId: String, region: String, name: String, version: String? = nil) {
+        let prefix =
+            Self.poolPrefix(accountId: accountId, region: region, name: name) + (version.map { "\($0)\u{1}" } ?? "")
         var retired: [EnvironmentPool] = []
         for shard in pools {
             shard.pools.withLock { pools in
@@ -225,18 +228,100 @@ public final class Scheduler: Sendable {
     }
 
     private func pool(for request: InvocationRequest) -> EnvironmentPool {
-        let configuration = request.configuration
+        pool(
+            accountId: request.accountId, region: request.region, configuration: request.configuration,
+            routesOutside: request.routesOutside)
+    }
+
+    private func pool(
+        accountId: String, region: String, configuration: FunctionConfiguration, routesOutside: Bool
+    ) -> EnvironmentPool {
         let key =
-            Self.poolPrefix(accountId: request.accountId, region: request.region, name: configuration.name)
-            + "\(configuration.version)\u{1}\(configuration.revisionId)\(request.routesOutside ? "" : "\u{1}closed")"
+            Self.poolPrefix(accountId: accountId, region: region, name: configuration.name)
+            + "\(configuration.version)\u{1}\(configuration.revisionId)\(routesOutside ? "" : "\u{1}closed")"
         let shard = pools[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
         return shard.pools.withLock { pools in
             if let pool = pools[key] { return pool }
             let pool = EnvironmentPool(
-                key: key, configuration: configuration, accountId: request.accountId, region: request.region,
-                routesOutside: request.routesOutside)
+                key: key, configuration: configuration, accountId: accountId, region: region,
+                routesOutside: routesOutside)
             pools[key] = pool
             return pool
+        }
+    }
+
+    /// The pools of a function whose key starts with `prefix`.
+    private func pools(withPrefix prefix: String) -> [EnvironmentPool] {
+        pools.flatMap { shard in shard.pools.withLock { $0.filter { $0.key.hasPrefix(prefix) }.map(\.value) } }
+    }
+
+    // MARK: - Provisioned concurrency
+
+    /// Keeps, for each published version listed, that many environments initialized ahead of invocations, and none
+    /// for the function's other versions. Environments beyond a lowered target become on-demand ones.
+    public func provision(
+        accountId: String, region: String, name: String, routesOutside: Bool,
+        targets: [(configuration: FunctionConfiguration, count: Int)]
+    ) {
+        let wanted = targets.map {
+            (
+                pool(
+                    accountId: accountId, region: region, configuration: $0.configuration, routesOutside: routesOutside),
+                $0.count
+            )
+        }
+        let keys = Set(wanted.map(\.0.key))
+        for pool in pools(withPrefix: Self.poolPrefix(accountId: accountId, region: region, name: name))
+        where !keys.contains(pool.key) {
+            adjustProvisioned(pool, to: 0)
+        }
+        for (pool, count) in wanted { adjustProvisioned(pool, to: count) }
+    }
+
+    /// Provisioned environments of a version that have finished init.
+    public func provisionedReady(accountId: String, region: String, name: String, version: String) -> Int {
+        pools(withPrefix: Self.poolPrefix(accountId: accountId, region: region, name: name) + "\(version)\u{1}")
+            .reduce(0) { total, pool in total + pool.state.withLock { $0.provisionedReady } }
+    }
+
+    private func adjustProvisioned(_ pool: EnvironmentPool, to target: Int) {
+        let launches = pool.state.withLock { state -> Int in
+            guard !state.retired else { return 0 }
+            state.provisionedTarget = target
+            var surplus = state.provisionedCount - target
+            for (id, slot) in state.slots where surplus > 0 && slot.provisioned && slot.phase != .dead {
+                state.slots[id]?.provisioned = false
+                state.slots[id]?.idleSince = DispatchTime.now().uptimeNanoseconds
+                surplus -= 1
+            }
+            let launches = max(0, target - state.provisionedCount)
+            state.provisionedLaunching += launches
+            return launches
+        }
+        for _ in 0..<launches { startQueue.async { self.startProvisioned(in: pool) } }
+    }
+
+    private func startProvisioned(in pool: EnvironmentPool) {
+        do {
+            try launch(in: pool, provisioned: true)
+        } catch {
+            pool.state.withLock { $0.provisionedLaunching -= 1 }
+            logger.warning(
+                "provisioned environment failed to start; trying again in a second",
+                [("function.name", pool.configuration.name), ("error.message", "\(error)")])
+            replaceProvisioned(in: pool, after: 1)
+        }
+    }
+
+    /// Starts provisioned environments until the pool has its target again, after `delay` seconds (so that a
+    /// function whose init always fails does not spin).
+    // Limitation: provisioned concurrency never reports FAILED; an environment whose init fails is started again
+    // every second and the configuration stays IN_PROGRESS.
+    private func replaceProvisioned(in pool: EnvironmentPool, after delay: Double) {
+        timerQueue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            let target = pool.state.withLock { $0.provisionedTarget }
+            self.adjustProvisioned(pool, to: target)
         }
     }
 
@@ -324,7 +409,7 @@ public final class Scheduler: Sendable {
         }
     }
 
-    private func launch(in pool: EnvironmentPool) throws {
+    private func launch(in pool: EnvironmentPool, provisioned: Bool = false) throws {
         guard let endpoints else { throw RuntimeUnavailable(description: "the Runtime API is not running") }
         let configuration = pool.configuration
         let codeDirectory = try codeCache.directory(for: configuration.code.sha256Hex)
@@ -363,12 +448,18 @@ public final class Scheduler: Sendable {
             id: id, pool: pool, version: configuration.version, endpoint: endpoint, outputDescriptor: pipeEnds[0],
             logs: logs,
             accountId: pool.accountId, region: pool.region, logGroup: configuration.logGroup)
-        pool.state.withLock { $0.slots[id] = EnvironmentPool.Slot(environment: environment) }
+        pool.state.withLock { state in
+            var slot = EnvironmentPool.Slot(environment: environment)
+            slot.provisioned = provisioned
+            state.slots[id] = slot
+            if provisioned { state.provisionedLaunching -= 1 }
+        }
         liveShard(id).environments.withLock { $0[id] = (environment, workFolder) }
         endpoints.register(environment)
 
-        let variables = environmentVariables(
+        var variables = environmentVariables(
             for: pool, environment: environment, launch: launch, codeDirectory: codeDirectory, temporary: temporary)
+        if provisioned { variables["AWS_LAMBDA_INITIALIZATION_TYPE"] = "provisioned-concurrency" }
         environment.platformLine(PlatformLog.initStart(versionLabel: launch.versionLabel, region: pool.region))
         if let caveat = sandbox.memoryLimitCaveat {
             environment.platformLine(
@@ -505,7 +596,7 @@ public final class Scheduler: Sendable {
             guard let slot = state.slots.removeValue(forKey: environment.id) else { return (nil, nil, false) }
             state.idle.removeAll { $0 == environment.id }
             var failedPending: Invocation?
-            if slot.phase == .starting {
+            if slot.phase == .starting && !slot.provisioned {
                 state.starting -= 1
                 if !state.pending.isEmpty { failedPending = state.pending.removeFirst() }
             }
@@ -541,6 +632,7 @@ public final class Scheduler: Sendable {
         release(environment, workFolder: workFolder)
         logger.debug("environment stopped", [("env.id", environment.id), ("process.exit", "\(exit)")])
         if startAnother { startQueue.async { self.startEnvironment(in: pool) } }
+        if slot?.provisioned == true { replaceProvisioned(in: pool, after: slot?.phase == .starting ? 1 : 0) }
     }
 
     /// Releases what an environment holds, once, whoever asks first: its endpoint, its watches and descriptors (each
@@ -570,7 +662,9 @@ public final class Scheduler: Sendable {
             for pool in snapshot {
                 pool.state.withLock { state in
                     state.idle.removeAll { id in
-                        guard var slot = state.slots[id], slot.phase == .idle, slot.idleSince < threshold else {
+                        guard var slot = state.slots[id], slot.phase == .idle, !slot.provisioned,
+                            slot.idleSince < threshold
+                        else {
                             return false
                         }
                         expired.append((slot.environment, slot.heldNext))

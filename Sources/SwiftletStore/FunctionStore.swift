@@ -97,6 +97,21 @@ public protocol FunctionStore: LayerStore {
 
     /// The concurrency reserved by all of an account's functions in a region.
     func reservedConcurrencyTotal(accountId: String, region: String) throws -> Int
+
+    /// Adds or replaces the provisioned concurrency configuration of a version or alias, atomically with `check`,
+    /// which sees the function's other configurations and throws to refuse.
+    func putProvisionedConcurrency(
+        _ config: ProvisionedConcurrencyConfig, check: ([ProvisionedConcurrencyConfig]) throws -> Void
+    ) throws
+
+    /// The configurations of one function (every qualifier), or of every function when `functionName` is nil, in
+    /// function and qualifier order.
+    func provisionedConcurrency(functionName: String?) throws -> [ProvisionedConcurrencyConfig]
+
+    /// Removes one configuration and returns it, or nil when there was none.
+    func deleteProvisionedConcurrency(
+        accountId: String, region: String, functionName: String, qualifier: String
+    ) throws -> ProvisionedConcurrencyConfig?
 }
 
 /// What an account stores.

@@ -83,6 +83,9 @@ extension SQLiteStore {
                 try connection.run(
                     "DELETE FROM function_aliases WHERE account_id = ? AND region = ? AND function_name = ? "
                         + "AND name = ?", Self.aliasKey(alias))
+                try connection.run(
+                    "DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND function_name = ? "
+                        + "AND qualifier = ?", Self.aliasKey(alias))
                 return alias
             }
         }

@@ -125,6 +125,17 @@ public final class SQLiteStore: FunctionStore {
         ) WITHOUT ROWID;
         """,
         "ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;",
+        """
+        CREATE TABLE provisioned_concurrency (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            function_name TEXT NOT NULL,
+            qualifier TEXT NOT NULL,
+            requested INTEGER NOT NULL,
+            last_modified_ms INTEGER NOT NULL,
+            PRIMARY KEY (account_id, region, function_name, qualifier)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.
@@ -231,6 +242,9 @@ public final class SQLiteStore: FunctionStore {
                     "DELETE FROM function_layers WHERE account_id = ? AND region = ? AND name = ?", key)
                 try connection.run(
                     "DELETE FROM function_aliases WHERE account_id = ? AND region = ? AND function_name = ?", key)
+                try connection.run(
+                    "DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND function_name = ?",
+                    key)
                 return DeletedFunction(latest: record, versions: versions)
             }
         }
@@ -323,6 +337,9 @@ public final class SQLiteStore: FunctionStore {
                 try connection.run(
                     "DELETE FROM function_layers WHERE account_id = ? AND region = ? AND name = ? AND version = ?",
                     key)
+                try connection.run(
+                    "DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND function_name = ? "
+                        + "AND qualifier = ?", Array(key.prefix(3)) + [.text(String(version))])
                 return existing
             }
         }
@@ -386,6 +403,68 @@ public final class SQLiteStore: FunctionStore {
             [.text(accountId), .text(region), .text(name ?? "")]
         ) { statement throws(SQLiteError) in
             try statement.step() ? Int(statement.integer(0)) : 0
+        }
+    }
+
+    public func putProvisionedConcurrency(
+        _ config: ProvisionedConcurrencyConfig, check: ([ProvisionedConcurrencyConfig]) throws -> Void
+    ) throws {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                let key: [SQLiteValue] = [.text(config.accountId), .text(config.region), .text(config.functionName)]
+                let existing = try Self.readProvisioned(
+                    connection, where: "account_id = ? AND region = ? AND function_name = ?", key)
+                try check(existing.filter { $0.qualifier != config.qualifier })
+                try connection.run(
+                    "INSERT OR REPLACE INTO provisioned_concurrency (account_id, region, function_name, qualifier, "
+                        + "requested, last_modified_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                    key + [
+                        .text(config.qualifier), .integer(Int64(config.requested)),
+                        .integer(Int64((config.lastModified.timeIntervalSince1970 * 1000).rounded())),
+                    ])
+            }
+        }
+    }
+
+    public func provisionedConcurrency(functionName: String?) throws -> [ProvisionedConcurrencyConfig] {
+        try pool.withConnection { connection in
+            guard let functionName else { return try Self.readProvisioned(connection, where: "1", []) }
+            return try Self.readProvisioned(connection, where: "function_name = ?", [.text(functionName)])
+        }
+    }
+
+    public func deleteProvisionedConcurrency(
+        accountId: String, region: String, functionName: String, qualifier: String
+    ) throws -> ProvisionedConcurrencyConfig? {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                let key: [SQLiteValue] = [.text(accountId), .text(region), .text(functionName), .text(qualifier)]
+                let clause = "account_id = ? AND region = ? AND function_name = ? AND qualifier = ?"
+                let existing = try Self.readProvisioned(connection, where: clause, key).first
+                try connection.run("DELETE FROM provisioned_concurrency WHERE \(clause)", key)
+                return existing
+            }
+        }
+    }
+
+    private static func readProvisioned(
+        _ connection: SQLiteConnection, where clause: String, _ arguments: [SQLiteValue]
+    ) throws -> [ProvisionedConcurrencyConfig] {
+        try connection.withStatement(
+            "SELECT account_id, region, function_name, qualifier, requested, last_modified_ms "
+                + "FROM provisioned_concurrency WHERE \(clause) ORDER BY account_id, region, function_name, qualifier",
+            arguments
+        ) { statement throws(SQLiteError) in
+            var configs: [ProvisionedConcurrencyConfig] = []
+            while try statement.step() {
+                configs.append(
+                    ProvisionedConcurrencyConfig(
+                        accountId: statement.text(0) ?? "", region: statement.text(1) ?? "",
+                        functionName: statement.text(2) ?? "", qualifier: statement.text(3) ?? "",
+                        requested: Int(statement.integer(4)),
+                        lastModified: Date(timeIntervalSince1970: Double(statement.integer(5)) / 1000)))
+            }
+            return configs
         }
     }
 

@@ -98,3 +98,88 @@ struct ReservedConcurrencyStoreTests {
         }
     }
 }
+
+@Suite("SQLiteStore provisioned concurrency")
+struct ProvisionedConcurrencyStoreTests {
+    struct Refused: Error, Equatable {}
+
+    static let account = "123456789012"
+    static let region = "us-east-1"
+
+    private func config(_ function: String, _ qualifier: String, _ requested: Int = 1) -> ProvisionedConcurrencyConfig {
+        ProvisionedConcurrencyConfig(
+            accountId: Self.account, region: Self.region, functionName: function, qualifier: qualifier,
+            requested: requested, lastModified: Date(timeIntervalSince1970: 1_704_067_200.125))
+    }
+
+    private func withStore(_ body: (SQLiteStore, String) throws -> Void) throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/state.db"
+            try body(try SQLiteStore(path: path), path)
+        }
+    }
+
+    @Test func aConfigReadsBackAndSurvivesReopening() throws {
+        try withStore { store, path in
+            try store.putProvisionedConcurrency(config("f", "1", 3)) { _ in }
+
+            #expect(try store.provisionedConcurrency(functionName: "f") == [config("f", "1", 3)])
+            #expect(try SQLiteStore(path: path).provisionedConcurrency(functionName: nil) == [config("f", "1", 3)])
+        }
+    }
+
+    @Test func theCheckSeesTheFunctionsOtherConfigsAndMayRefuse() throws {
+        try withStore { store, _ in
+            try store.putProvisionedConcurrency(config("f", "1", 2)) { _ in }
+            try store.putProvisionedConcurrency(config("f", "live", 4)) { _ in }
+            try store.putProvisionedConcurrency(config("g", "1", 8)) { _ in }
+            var seen: [String] = []
+
+            #expect(throws: Refused()) {
+                try store.putProvisionedConcurrency(config("f", "1", 5)) { others in
+                    seen = others.map(\.qualifier)
+                    throw Refused()
+                }
+            }
+            #expect(seen == ["live"])
+            #expect(try store.provisionedConcurrency(functionName: "f").map(\.requested) == [2, 4])
+        }
+    }
+
+    @Test func putReplacesAndDeleteReturnsWhatWasThere() throws {
+        try withStore { store, _ in
+            try store.putProvisionedConcurrency(config("f", "1", 2)) { _ in }
+            try store.putProvisionedConcurrency(config("f", "1", 6)) { _ in }
+
+            let removed = try store.deleteProvisionedConcurrency(
+                accountId: Self.account, region: Self.region, functionName: "f", qualifier: "1")
+            let again = try store.deleteProvisionedConcurrency(
+                accountId: Self.account, region: Self.region, functionName: "f", qualifier: "1")
+
+            #expect(removed?.requested == 6)
+            #expect(again == nil)
+        }
+    }
+
+    @Test func deletingTheFunctionOrTheVersionRemovesItsConfigs() throws {
+        try withStore { store, _ in
+            try store.insertFunction(record("f"))
+            try store.insertFunction(record("g"))
+            for (function, qualifier) in [("f", "1"), ("f", "2"), ("g", "1")] {
+                try store.putProvisionedConcurrency(config(function, qualifier)) { _ in }
+            }
+            for _ in 0..<2 {
+                _ = try store.publishVersion(accountId: Self.account, region: Self.region, name: "g") { record, _ in
+                    var snapshot = record.configuration
+                    snapshot.revisionId = UUID().uuidString
+                    return snapshot
+                }
+            }
+
+            _ = try store.deleteFunction(accountId: Self.account, region: Self.region, name: "f")
+            _ = try store.deleteVersion(accountId: Self.account, region: Self.region, name: "g", version: 1)
+
+            #expect(try store.provisionedConcurrency(functionName: nil).isEmpty)
+        }
+    }
+}
