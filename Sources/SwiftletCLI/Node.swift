@@ -24,6 +24,8 @@ public struct NodeOptions: Sendable {
     public var interpreters: [String: String] = [:]
     /// Seconds an idle environment is kept.
     public var idleTimeout: TimeInterval = 300
+    /// Megabytes environments may hold together; nil for four fifths of the host's memory.
+    public var memoryBudgetMB: Int?
     /// How environments are walled off: `process` (plain child processes), `namespace` (Linux namespaces,
     /// root only) or `auto` (the strongest this host allows).
     public var sandbox = "auto"
@@ -134,6 +136,7 @@ public final class Node: Sendable {
         var schedulerConfiguration = SchedulerConfiguration(
             workDirectory: "\(directory)/runtime/environments", nodeEndpoint: "http://\(options.host):\(options.port)")
         schedulerConfiguration.idleTimeout = options.idleTimeout
+        schedulerConfiguration.memoryBudgetMB = options.memoryBudgetMB ?? Self.hostMemoryMB().map { $0 * 4 / 5 }
         schedulerConfiguration.bytecodeCacheDirectory = "\(directory)/runtime/pycache"
         FileSystem.removeTree(schedulerConfiguration.workDirectory)
         scheduler = try Scheduler(
@@ -203,6 +206,15 @@ public final class Node: Sendable {
                 ("node.sandbox", namespaced ? "namespace" : "process"),
                 ("node.startup_ms", String(format: "%.1f", elapsed)),
             ])
+    }
+
+    /// The host's memory in megabytes, from `/proc/meminfo`.
+    static func hostMemoryMB() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kilobytes / 1024
     }
 
     /// Stops serving; held requests are answered first.

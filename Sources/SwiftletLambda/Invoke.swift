@@ -77,6 +77,12 @@ extension LambdaService {
             wantsLogTail: logType == "Tail", routesOutside: TagRules.routesOutside(record.tags))
         scheduler.invoke(invocation) { result in
             permit?.release()
+            if result.throttled {
+                responder.respond(
+                    AWSError.tooManyRequests(reason: ThrottleReason.accountLimit.rawValue)
+                        .response(requestId: result.requestId))
+                return
+            }
             var headers = HTTPHeaders([
                 ("Content-Type", "application/json"), ("X-Amz-Executed-Version", result.executedVersion),
                 ("x-amzn-RequestId", result.requestId),

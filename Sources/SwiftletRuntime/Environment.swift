@@ -12,6 +12,8 @@ final class Environment: Sendable {
     let id: String
     /// The pool that schedules this environment; the pool drops its slot when the environment ends.
     let pool: EnvironmentPool
+    /// Whether the environment's `MemorySize` still counts against the node's memory budget.
+    let holdsMemory = Atomic<Bool>(false)
     let logStream: String
     let endpoint: RuntimeEndpoint
     let spawnedAt: UInt64

@@ -50,6 +50,8 @@ public struct InvocationResult: Sendable {
     public var logTail: String?
     /// The version that ran.
     public var executedVersion: String
+    /// The node had no room for another environment: nothing ran, and the caller should be told to retry.
+    public var throttled = false
 }
 
 /// An invocation in flight: its id, request, the lines of its log so far, and who to tell when it ends.
@@ -94,6 +96,16 @@ final class Invocation: Sendable {
             InvocationResult(
                 requestId: id, payload: payload, functionError: functionError, logTail: logTail,
                 executedVersion: request.configuration.version))
+    }
+
+    /// Ends the invocation without running it: the node has no room for the environment it needs.
+    func throttle() {
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var result = InvocationResult(
+            requestId: id, payload: Data(), functionError: nil, logTail: nil,
+            executedVersion: request.configuration.version)
+        result.throttled = true
+        completion(result)
     }
 
     /// Ends the invocation with an error document in AWS's shape.

@@ -16,6 +16,9 @@ public struct SchedulerConfiguration: Sendable {
     public var idleTimeout: TimeInterval = 300
     /// Seconds a runtime may take to ask for its first event, beyond the function's timeout.
     public var initTimeout: TimeInterval = 10
+    /// Megabytes of memory (by `MemorySize`) the node's environments may hold together; nil for no limit. A new
+    /// environment that would pass it first evicts idle ones, least recently used first, else is throttled.
+    public var memoryBudgetMB: Int?
     /// Where Python keeps compiled bytecode for every environment, so that a cold start does not recompile the
     /// runtime client and the function; nil keeps Python's default (beside the sources).
     public var bytecodeCacheDirectory: String?
@@ -54,6 +57,8 @@ public final class Scheduler: Sendable {
 
     /// Every environment from its launch until its resources are released, whatever its pool became.
     private let live: [LiveShard]
+    /// Megabytes held by environments launched and not yet released or evicted.
+    private let committedMemoryMB = Atomic<Int>(0)
 
     private final class LiveShard: Sendable {
         let environments = Mutex<[String: (Environment, String)]>([:])
@@ -399,7 +404,9 @@ public final class Scheduler: Sendable {
                 return state.pending.isEmpty ? nil : state.pending.removeFirst()
             }
             guard let failed else { return }
-            if let unavailable = error as? EntrypointMissing {
+            if error is NodeAtCapacity {
+                failed.throttle()
+            } else if let unavailable = error as? EntrypointMissing {
                 failed.fail(
                     type: "Runtime.InvalidEntrypoint",
                     message: "RequestId: \(failed.id) Error: Couldn't find valid bootstrap(s): \(unavailable.searched)")
@@ -427,6 +434,9 @@ public final class Scheduler: Sendable {
             throw EntrypointMissing(searched: "[\(codeDirectory)/bootstrap /opt/bootstrap]")
         }
 
+        try admitMemory(configuration.memorySize)
+        var admitted = true
+        defer { if admitted { committedMemoryMB.subtract(configuration.memorySize, ordering: .relaxed) } }
         let id = Digest.randomBytes(16).hexString
         let workFolder = "\(self.configuration.workDirectory)/\(id)"
         let temporary = "\(workFolder)/tmp"
@@ -448,6 +458,8 @@ public final class Scheduler: Sendable {
             id: id, pool: pool, version: configuration.version, endpoint: endpoint, outputDescriptor: pipeEnds[0],
             logs: logs,
             accountId: pool.accountId, region: pool.region, logGroup: configuration.logGroup)
+        admitted = false
+        environment.holdsMemory.store(true, ordering: .relaxed)
         pool.state.withLock { state in
             var slot = EnvironmentPool.Slot(environment: environment)
             slot.provisioned = provisioned
@@ -640,6 +652,7 @@ public final class Scheduler: Sendable {
     /// sandbox resources and its folder.
     func release(_ environment: Environment, workFolder: String) {
         guard environment.claimRelease() else { return }
+        releaseMemory(of: environment)
         endpoints?.close(environment.endpoint)
         reactor.remove(environment.outputDescriptor)
         environment.drainOutput()
@@ -651,6 +664,69 @@ public final class Scheduler: Sendable {
         }
         FileSystem.removeTree(workFolder)
         liveShard(environment.id).environments.withLock { _ = $0.removeValue(forKey: environment.id) }
+    }
+
+    // MARK: - Memory budget
+
+    /// Megabytes the node's environments hold now.
+    public var committedMemory: Int { committedMemoryMB.load(ordering: .relaxed) }
+
+    /// Counts `megabytes` against the budget, evicting idle environments to make room; throws ``NodeAtCapacity``
+    /// when even that is not enough.
+    // Limitation: the memory budget counts MemorySize, not use.
+    private func admitMemory(_ megabytes: Int) throws {
+        guard let budget = configuration.memoryBudgetMB else {
+            committedMemoryMB.add(megabytes, ordering: .relaxed)
+            return
+        }
+        for attempt in 0..<2 {
+            var current = committedMemoryMB.load(ordering: .relaxed)
+            while current + megabytes <= budget {
+                let (exchanged, original) = committedMemoryMB.compareExchange(
+                    expected: current, desired: current + megabytes, ordering: .relaxed)
+                if exchanged { return }
+                current = original
+            }
+            if attempt == 0 { evictIdle(toFree: current + megabytes - budget) }
+        }
+        throw NodeAtCapacity(budgetMB: budget)
+    }
+
+    private func releaseMemory(of environment: Environment) {
+        guard environment.holdsMemory.exchange(false, ordering: .relaxed) else { return }
+        committedMemoryMB.subtract(environment.pool.configuration.memorySize, ordering: .relaxed)
+    }
+
+    /// Stops idle on-demand environments, least recently used first, until `megabytes` are freed or none is left.
+    private func evictIdle(toFree megabytes: Int) {
+        var candidates: [(since: UInt64, pool: EnvironmentPool, id: String)] = []
+        for shard in pools {
+            for pool in shard.pools.withLock({ Array($0.values) }) {
+                pool.state.withLock { state in
+                    for id in state.idle {
+                        guard let slot = state.slots[id], slot.phase == .idle, !slot.provisioned else { continue }
+                        candidates.append((slot.idleSince, pool, id))
+                    }
+                }
+            }
+        }
+        var freed = 0
+        for candidate in candidates.sorted(by: { $0.since < $1.since }) where freed < megabytes {
+            let taken = candidate.pool.state.withLock { state -> (Environment, HTTPResponder?)? in
+                guard var slot = state.slots[candidate.id], slot.phase == .idle else { return nil }
+                state.idle.removeAll { $0 == candidate.id }
+                let next = slot.heldNext
+                slot.heldNext = nil
+                slot.phase = .dead
+                state.slots[candidate.id] = slot
+                return (slot.environment, next)
+            }
+            guard let (environment, next) = taken else { continue }
+            logger.debug("evicting idle environment for memory", [("env.id", environment.id)])
+            releaseMemory(of: environment)
+            stop(environment, heldNext: next)
+            freed += candidate.pool.configuration.memorySize
+        }
     }
 
     /// Stops environments idle for longer than the idle timeout.
@@ -681,6 +757,12 @@ public final class Scheduler: Sendable {
             stop(environment, heldNext: next)
         }
     }
+}
+
+/// The node's memory budget has no room for another environment, even after evicting the idle ones.
+struct NodeAtCapacity: Error, CustomStringConvertible {
+    let budgetMB: Int
+    var description: String { "the node's \(budgetMB) MB memory budget for environments is in use" }
 }
 
 /// A custom runtime with no bootstrap to run.

@@ -27,7 +27,7 @@ final class SchedulerHarness: Sendable {
     /// The code every function of the harness runs: an executable `bootstrap`, so that a custom runtime can start.
     let code: CodeDescriptor
 
-    init(script: RuntimeScript) throws {
+    init(script: RuntimeScript, memoryBudgetMB: Int? = nil) throws {
         folder = makeTemporaryDirectory()
         sandbox = FakeSandbox(script: script)
         let logger = Logger(label: "test", level: .warning, sink: MemoryLogSink())
@@ -41,8 +41,10 @@ final class SchedulerHarness: Sendable {
         let codeCache = try CodeCache(root: "\(folder)/runtime/code", codeStore: codeStore, unpackedLimit: 1 << 24)
         logs = FunctionLogWriter(store: store, logger: logger)
         workDirectory = "\(folder)/runtime/environments"
+        var configuration = SchedulerConfiguration(workDirectory: workDirectory, nodeEndpoint: "http://127.0.0.1:9")
+        configuration.memoryBudgetMB = memoryBudgetMB
         scheduler = try Scheduler(
-            configuration: SchedulerConfiguration(workDirectory: workDirectory, nodeEndpoint: "http://127.0.0.1:9"),
+            configuration: configuration,
             sandbox: sandbox,
             resolver: RuntimeResolver(settings: RuntimeSettings(runtimesDirectory: "\(folder)/runtimes")),
             codeCache: codeCache, logs: logs, reactor: reactor, logger: logger)
@@ -114,9 +116,9 @@ final class SchedulerHarness: Sendable {
 
 /// Runs `body` with a fresh harness whose runtime follows `script`, and shuts it down afterwards.
 func withScheduler(
-    _ script: RuntimeScript, _ body: (SchedulerHarness) async throws -> Void
+    _ script: RuntimeScript, memoryBudgetMB: Int? = nil, _ body: (SchedulerHarness) async throws -> Void
 ) async throws {
-    let harness = try SchedulerHarness(script: script)
+    let harness = try SchedulerHarness(script: script, memoryBudgetMB: memoryBudgetMB)
     do {
         try await body(harness)
     } catch {
