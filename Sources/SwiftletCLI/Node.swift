@@ -24,6 +24,8 @@ public struct NodeOptions: Sendable {
     public var interpreters: [String: String] = [:]
     /// Seconds an idle environment is kept.
     public var idleTimeout: TimeInterval = 300
+    /// Seconds an idle environment runs before it is frozen; nil never freezes.
+    public var freezeAfter: TimeInterval? = 1
     /// Megabytes environments may hold together; nil for four fifths of the host's memory.
     public var memoryBudgetMB: Int?
     /// How environments are walled off: `process` (plain child processes), `namespace` (Linux namespaces,
@@ -136,6 +138,7 @@ public final class Node: Sendable {
         var schedulerConfiguration = SchedulerConfiguration(
             workDirectory: "\(directory)/runtime/environments", nodeEndpoint: "http://\(options.host):\(options.port)")
         schedulerConfiguration.idleTimeout = options.idleTimeout
+        schedulerConfiguration.freezeAfter = options.freezeAfter
         schedulerConfiguration.memoryBudgetMB = options.memoryBudgetMB ?? Self.hostMemoryMB().map { $0 * 4 / 5 }
         schedulerConfiguration.bytecodeCacheDirectory = "\(directory)/runtime/pycache"
         FileSystem.removeTree(schedulerConfiguration.workDirectory)

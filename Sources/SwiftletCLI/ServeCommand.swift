@@ -25,6 +25,7 @@ enum ServeCommand {
           --interpreters MAP    interpreters to use, RUNTIME=PATH pairs separated by commas, by runtime or family:
                                 python3.12=/usr/bin/python3.12,nodejs=/usr/local/bin/node
           --idle-timeout SECS   seconds an idle execution environment is kept (default 300)
+          --freeze-after MS     milliseconds an idle environment runs before it is frozen (default 1000; 0: never)
           --memory-budget MB    memory (by MemorySize) environments may hold together (default: 4/5 of the host's)
           --concurrency-limit N the account's concurrent executions per region (default 1000)
           --unreserved-minimum N concurrency reservations must leave unreserved (default 100, or the limit if lower)
@@ -39,7 +40,7 @@ enum ServeCommand {
         try arguments.rejectUnknown([
             "host", "port", "data-dir", "region", "account-id", "log-level", "threads", "insecure-no-auth",
             "runtimes-dir", "interpreters", "idle-timeout", "sandbox", "concurrency-limit", "unreserved-minimum",
-            "memory-budget",
+            "memory-budget", "freeze-after",
         ])
         if let extra = arguments.positional.first { throw CLIError.usage("unexpected argument '\(extra)'") }
 
@@ -76,6 +77,10 @@ enum ServeCommand {
         if let idle = try arguments.integer("idle-timeout") {
             guard idle >= 1 else { throw CLIError.usage("--idle-timeout must be at least 1 second") }
             options.idleTimeout = TimeInterval(idle)
+        }
+        if let milliseconds = try arguments.integer("freeze-after") {
+            guard milliseconds >= 0 else { throw CLIError.usage("--freeze-after must be 0 (never) or more") }
+            options.freezeAfter = milliseconds == 0 ? nil : TimeInterval(milliseconds) / 1000
         }
         if let budget = try arguments.integer("memory-budget") {
             guard budget >= 128 else { throw CLIError.usage("--memory-budget must be at least 128 (MB)") }

@@ -36,7 +36,9 @@ public struct CgroupController: Sendable {
             }
             for name in ["+cpu", "+pids"] { writeControl(name, to: "\(parent)/cgroup.subtree_control") }
         case .legacyMemory:
-            for (hierarchy, probe) in [("cpu", "cpu.cfs_quota_us"), ("pids", "cgroup.procs")]
+            for (hierarchy, probe) in [
+                ("cpu", "cpu.cfs_quota_us"), ("pids", "cgroup.procs"), ("freezer", "cgroup.procs"),
+            ]
             where FileManager.default.fileExists(atPath: "\(root)/\(hierarchy)/\(probe)") {
                 let parent = "\(root)/\(hierarchy)/swiftlet/\(node)"
                 if (try? FileSystem.makeDirectories(parent)) != nil { controller.legacyLimitParents.append(parent) }
@@ -159,7 +161,7 @@ public struct CgroupController: Sendable {
                     extras.append(extra)
                     if legacyParent.contains("/pids/") {
                         write("\(limits.maxProcesses)", to: "\(extra)/pids.max")
-                    } else {
+                    } else if !legacyParent.contains("/freezer/") {
                         write("\(period)", to: "\(extra)/cpu.cfs_period_us")
                         write("\(quota)", to: "\(extra)/cpu.cfs_quota_us")
                     }
@@ -256,8 +258,28 @@ public struct Cgroup: Sendable {
         }
     }
 
+    /// Freezes (or thaws) every process of the group: v2's `cgroup.freeze`, else the v1 freezer hierarchy's
+    /// `freezer.state`. False when the host offers neither for this group.
+    @discardableResult
+    public func setFrozen(_ frozen: Bool) -> Bool {
+        let (file, text): (String, String)
+        if case .unified = flavor {
+            (file, text) = ("\(path)/cgroup.freeze", frozen ? "1" : "0")
+        } else if let freezer = limitPaths.first(where: { $0.contains("/freezer/") }) {
+            (file, text) = ("\(freezer)/freezer.state", frozen ? "FROZEN" : "THAWED")
+        } else {
+            return false
+        }
+        let descriptor = open(file, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return text.withCString { Foundation.write(descriptor, $0, strlen($0)) } > 0
+    }
+
     /// Kills whatever is left in the group and removes it.
     public func destroy() {
+        // A frozen process dies of SIGKILL only once thawed (cgroup v1).
+        setFrozen(false)
         // A group can be removed only once empty; the kernel empties it shortly after the kills. Processes that
         // were forking while killed (a fork bomb) may leave new ones, so every round kills what is left again.
         for group in [path] + limitPaths {

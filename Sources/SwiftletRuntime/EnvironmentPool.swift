@@ -40,6 +40,10 @@ final class EnvironmentPool: Sendable {
         /// Kept initialized by a provisioned concurrency configuration: never reaped for idleness, replaced when
         /// it dies, and not counted in `starting` (no invocation waits for it).
         var provisioned = false
+        /// Idle and frozen: its processes do not run until the next invocation thaws them.
+        var frozen = false
+        /// Its sandbox could not freeze it; not tried again.
+        var unfreezable = false
     }
 
     struct State {

@@ -188,7 +188,15 @@ final class NamespacedProcess: SandboxedProcess {
 
     /// Kills the launcher and PID 1 of the namespace (they share a process group); the kernel then kills every
     /// other process of the namespace, and PID 1 also dies with the launcher (parent-death signal).
-    func terminate() { process.killGroup(SIGKILL) }
+    func terminate() {
+        process.killGroup(SIGKILL)
+        // A frozen process dies of SIGKILL only once thawed (cgroup v1).
+        cgroup?.setFrozen(false)
+    }
 
     func cleanUp() { cgroup?.destroy() }
+
+    func freeze() -> Bool { cgroup?.setFrozen(true) ?? false }
+
+    func thaw() { cgroup?.setFrozen(false) }
 }

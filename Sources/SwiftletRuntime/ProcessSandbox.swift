@@ -54,9 +54,16 @@ struct PlainProcess: SandboxedProcess {
 
     func wasOutOfMemory() -> Bool { cgroup?.wasOutOfMemory() ?? false }
 
-    func terminate() { process.killGroup(SIGKILL) }
+    func terminate() {
+        process.killGroup(SIGKILL)
+        cgroup?.setFrozen(false)
+    }
 
     func cleanUp() { cgroup?.destroy() }
+
+    func freeze() -> Bool { cgroup?.setFrozen(true) ?? false }
+
+    func thaw() { cgroup?.setFrozen(false) }
 
     /// VmHWM of one process, when no cgroup measures the environment as a whole.
     static func highWaterMark(of pid: pid_t) -> Int64? {

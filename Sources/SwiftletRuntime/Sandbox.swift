@@ -63,6 +63,15 @@ public protocol SandboxedProcess: Sendable {
     func terminate()
     /// Releases what the sandbox holds for the environment, after the process is gone.
     func cleanUp()
+    /// Stops every process of the environment from running until ``thaw()``; false when the sandbox cannot.
+    func freeze() -> Bool
+    /// Lets a frozen environment run again.
+    func thaw()
+}
+
+extension SandboxedProcess {
+    public func freeze() -> Bool { false }
+    public func thaw() {}
 }
 
 /// A way of starting execution environments. Implementations differ in how much they wall off: a plain child

@@ -16,6 +16,9 @@ public struct SchedulerConfiguration: Sendable {
     public var idleTimeout: TimeInterval = 300
     /// Seconds a runtime may take to ask for its first event, beyond the function's timeout.
     public var initTimeout: TimeInterval = 10
+    /// Seconds an environment stays idle before it is frozen (it then uses no CPU until the next invocation thaws
+    /// it); nil never freezes.
+    public var freezeAfter: TimeInterval?
     /// Megabytes of memory (by `MemorySize`) the node's environments may hold together; nil for no limit. A new
     /// environment that would pass it first evicts idle ones, least recently used first, else is throttled.
     public var memoryBudgetMB: Int?
@@ -50,6 +53,7 @@ public final class Scheduler: Sendable {
     let timerQueue = DispatchQueue(label: "swiftlet.environments.timers")
     /// Dispatch sources are safe to use from any thread.
     nonisolated(unsafe) private let reaper: DispatchSourceTimer
+    nonisolated(unsafe) private let freezer: DispatchSourceTimer?
 
     private final class PoolShard: Sendable {
         let pools = Mutex<[String: EnvironmentPool]>([:])
@@ -84,10 +88,18 @@ public final class Scheduler: Sendable {
         live = (0..<Self.shardCount).map { _ in LiveShard() }
         try FileSystem.makeDirectories(configuration.workDirectory)
         reaper = DispatchSource.makeTimerSource(queue: timerQueue)
+        let timerQueue = self.timerQueue
+        freezer = configuration.freezeAfter.map { _ in DispatchSource.makeTimerSource(queue: timerQueue) }
         let interval = max(0.05, min(configuration.idleTimeout / 4, 15))
         reaper.schedule(deadline: .now() + interval, repeating: interval)
         reaper.setEventHandler { [weak self] in self?.reapIdle() }
         reaper.resume()
+        if let freezer, let freezeAfter = configuration.freezeAfter {
+            let interval = max(0.02, freezeAfter / 2)
+            freezer.schedule(deadline: .now() + interval, repeating: interval)
+            freezer.setEventHandler { [weak self] in self?.freezeIdle(olderThan: freezeAfter) }
+            freezer.resume()
+        }
     }
 
     /// Connects the scheduler to the Runtime API server that serves its environments.
@@ -123,6 +135,10 @@ public final class Scheduler: Sendable {
                 slot.phase = .busy
                 slot.heldNext = nil
                 slot.current = invocation
+                if slot.frozen {
+                    slot.environment.sandboxed?.thaw()
+                    slot.frozen = false
+                }
                 let initDuration = slot.initReported ? nil : slot.initDurationMs
                 slot.initReported = true
                 state.slots[id] = slot
@@ -183,6 +199,7 @@ public final class Scheduler: Sendable {
     /// Stops every environment, for the node's shutdown.
     public func shutdown() {
         reaper.cancel()
+        freezer?.cancel()
         var environments: [(Environment, HTTPResponder?)] = []
         for shard in pools {
             let all = shard.pools.withLock { pools -> [EnvironmentPool] in
@@ -726,6 +743,27 @@ public final class Scheduler: Sendable {
             releaseMemory(of: environment)
             stop(environment, heldNext: next)
             freed += candidate.pool.configuration.memorySize
+        }
+    }
+
+    /// Freezes environments idle for longer than `seconds`. Freezing happens under the pool's lock, as thawing does
+    /// when an invocation takes the environment, so an environment is never handed an event while frozen.
+    private func freezeIdle(olderThan seconds: TimeInterval) {
+        let threshold = DispatchTime.now().uptimeNanoseconds - UInt64(seconds * 1_000_000_000)
+        for shard in pools {
+            for pool in shard.pools.withLock({ Array($0.values) }) {
+                pool.state.withLock { state in
+                    for id in state.idle {
+                        guard var slot = state.slots[id], slot.phase == .idle, !slot.frozen, !slot.unfreezable,
+                            slot.idleSince < threshold, let sandboxed = slot.environment.sandboxed
+                        else { continue }
+                        // An environment whose sandbox cannot freeze is not asked again.
+                        slot.frozen = sandboxed.freeze()
+                        slot.unfreezable = !slot.frozen
+                        state.slots[id] = slot
+                    }
+                }
+            }
         }
     }
 

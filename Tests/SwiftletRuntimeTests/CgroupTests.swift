@@ -103,6 +103,36 @@ struct CgroupControllerTests {
         }
     }
 
+    @Test func unifiedFreezingWritesCgroupFreeze() throws {
+        try withTemporaryDirectory { root in
+            try writeFile("env1/cgroup.freeze", in: root)
+            let group = Cgroup(path: "\(root)/env1", flavor: .unified(root))
+
+            #expect(group.setFrozen(true))
+            #expect(contents(of: "\(root)/env1/cgroup.freeze") == "1")
+            #expect(group.setFrozen(false))
+            #expect(contents(of: "\(root)/env1/cgroup.freeze") == "0")
+        }
+    }
+
+    @Test func legacyFreezingUsesTheFreezerHierarchyOrSaysItCannot() throws {
+        try withTemporaryDirectory { root in
+            let freezer = "\(root)/freezer/swiftlet/n1/env1"
+            try writeFile("freezer.state", in: freezer)
+            let withFreezer = Cgroup(
+                path: "\(root)/memory/swiftlet/n1/env1", flavor: .legacyMemory("\(root)/memory/swiftlet/n1"),
+                limitPaths: ["\(root)/pids/swiftlet/n1/env1", freezer])
+            let without = Cgroup(
+                path: "\(root)/memory/swiftlet/n1/env1", flavor: .legacyMemory("\(root)/memory/swiftlet/n1"))
+
+            #expect(withFreezer.setFrozen(true))
+            #expect(contents(of: "\(freezer)/freezer.state") == "FROZEN")
+            #expect(withFreezer.setFrozen(false))
+            #expect(contents(of: "\(freezer)/freezer.state") == "THAWED")
+            #expect(!without.setFrozen(true))
+        }
+    }
+
     @Test func createMakesTheGroupFolder() throws {
         try withTemporaryDirectory { root in
             let controller = CgroupController(flavor: .legacyMemory(root))
