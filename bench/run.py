@@ -567,6 +567,92 @@ def wait_port(port, deadline=10.0):
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def meminfo_kb(field):
+    with open("/proc/meminfo") as info:
+        for line in info:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def bench_scale():
+    """Cold starts beside the interpreters' own start, a burst of first invocations, and idle environments."""
+    print("\n== scale: cold starts, a burst of 200 first invocations, idle environments ==", flush=True)
+    role = "arn:aws:iam::000000000000:role/bench"
+    python_source = "def handler(event, context):\n    return event\n"
+    node_source = "exports.handler = async (event) => event;\n"
+    floors = {"python": spawn_seconds(["python3", "-c", "pass"], runs=30) * 1000,
+              "node": spawn_seconds(["node", "-e", "0"], runs=30) * 1000}
+    # MemorySize counts against the node's budget whatever is used; these runs need more of it than the host has.
+    with Node(extra=("--memory-budget", "1000000", "--concurrency-limit", "3000")) as node:
+        client = lambda_client(node.url)
+        functions = {
+            "python": ("python3.12", "app.handler", {"app.py": (python_source, 0o644)}),
+            "node": ("nodejs20.x", "index.handler", {"index.js": (node_source, 0o644)}),
+        }
+        for family, (runtime, handler, files) in functions.items():
+            # 1,769 MB is one full core: below it the namespace sandbox's CPU quota dominates a start.
+            client.create_function(FunctionName=f"cold-{family}", Runtime=runtime, Handler=handler, Role=role,
+                                   MemorySize=1769, Code={"ZipFile": zip_folder(files)})
+            raw_invoke(node.port, f"cold-{family}")
+            colds = []
+            for index in range(40):
+                client.update_function_configuration(FunctionName=f"cold-{family}",
+                                                     Environment={"Variables": {"ROUND": str(index)}})
+                colds.append(raw_invoke(node.port, f"cold-{family}")[0] * 1000)
+            floor_name = "python3 -c pass" if family == "python" else "node -e 0"
+            target = "target <= 1/2 of the floor" if family == "python" else "target <= 1/4 of the floor"
+            report("scale", f"cold start p50, {family}, unforked", statistics.median(colds), floor_name,
+                   floors[family], "ms", target)
+            report("scale", f"cold start p99, {family}, unforked", percentile(colds, 0.99), floor_name,
+                   floors[family], "ms")
+
+        client.create_function(FunctionName="burst", Runtime="python3.12", Handler="app.handler", Role=role,
+                               MemorySize=512, Code={"ZipFile": zip_folder({"app.py": (python_source, 0o644)})})
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+            answers = list(pool.map(lambda _: raw_invoke(node.port, "burst")[1], range(200)))
+        burst = time.perf_counter() - started
+        failed = sum(1 for body in answers if b"errorType" in body or b"Rate Exceeded" in body)
+        report("scale", "200 simultaneous first invocations, all answered", burst * 1000, "one Python cold start",
+               statistics.median(colds_of(node, client, "cold-python", 3)), "ms",
+               f"{failed} failed or throttled; target < 2,000 ms")
+
+    with Node(extra=("--memory-budget", "1000000", "--concurrency-limit", "3000")) as node:
+        client = lambda_client(node.url)
+        count = 300
+        client.create_function(FunctionName="idle", Runtime="python3.12", Handler="app.handler", Role=role,
+                               MemorySize=128, Publish=True,
+                               Code={"ZipFile": zip_folder({"app.py": (python_source, 0o644)})})
+        node_before, host_before = node.rss_kb(), meminfo_kb("MemAvailable")
+        client.put_provisioned_concurrency_config(FunctionName="idle", Qualifier="1",
+                                                  ProvisionedConcurrentExecutions=count)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if client.get_provisioned_concurrency_config(FunctionName="idle", Qualifier="1")["Status"] == "READY":
+                break
+            time.sleep(0.5)
+        time.sleep(3)
+        node_per = (node.rss_kb() - node_before) / count / 1024
+        host_per = (host_before - meminfo_kb("MemAvailable")) / count / 1024
+        report("scale", f"node memory per idle Python environment ({count})", node_per, "-", 0, "MB")
+        report("scale", f"host memory per idle Python environment ({count})", host_per, "-", 0, "MB",
+               f"x 1,000 = {host_per * 1000 / 1024:.1f} GB; target: 1,000 in 8 GB")
+
+
+def colds_of(node, client, name, rounds):
+    samples = []
+    for index in range(rounds):
+        client.update_function_configuration(FunctionName=name, Environment={"Variables": {"AGAIN": str(index)}})
+        samples.append(raw_invoke(node.port, name)[0] * 1000)
+    return samples
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"no swiftlet binary at {BIN}: run `make bench`")
@@ -574,7 +660,7 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run `make bench`, which installs it")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs"]
+    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs", "scale"]
     if "node" in sections:
         bench_node()
     if "invoke" in sections:
@@ -583,6 +669,8 @@ def main():
         bench_sandbox()
     if "sqs" in sections:
         bench_sqs()
+    if "scale" in sections:
+        bench_scale()
 
 
 if __name__ == "__main__":

@@ -199,7 +199,6 @@ public final class Node: Sendable {
                 logger: logger)
             : (nil, nil)
         service.restoreProvisioned()
-        readiness.markReady()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(
             "node ready",
@@ -209,6 +208,8 @@ public final class Node: Sendable {
                 ("node.sandbox", namespaced ? "namespace" : "process"),
                 ("node.startup_ms", String(format: "%.1f", elapsed)),
             ])
+        // Ready only once the line saying so is written, so a client that sees the node ready finds it logged.
+        readiness.markReady()
     }
 
     /// The host's memory in megabytes, from `/proc/meminfo`.
