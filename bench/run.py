@@ -586,8 +586,10 @@ def bench_scale():
     role = "arn:aws:iam::000000000000:role/bench"
     python_source = "def handler(event, context):\n    return event\n"
     node_source = "exports.handler = async (event) => event;\n"
-    floors = {"python": spawn_seconds(["python3", "-c", "pass"], runs=30) * 1000,
-              "node": spawn_seconds(["node", "-e", "0"], runs=30) * 1000}
+    # The interpreters the runtimes run on: the system's, not a version manager's shim earlier on PATH.
+    python = shutil.which("python3", path="/usr/bin:/bin") or "python3"
+    floors = {"python": spawn_seconds([python, "-c", "pass"], runs=30) * 1000,
+              "node": spawn_seconds([shutil.which("node") or "node", "-e", "0"], runs=30) * 1000}
     # MemorySize counts against the node's budget whatever is used; these runs need more of it than the host has.
     with Node(extra=("--memory-budget", "1000000", "--concurrency-limit", "3000")) as node:
         client = lambda_client(node.url)
