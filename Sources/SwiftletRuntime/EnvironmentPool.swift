@@ -44,6 +44,8 @@ final class EnvironmentPool: Sendable {
         var frozen = false
         /// Its sandbox could not freeze it; not tried again.
         var unfreezable = false
+        /// Its invocation ran past the timeout and is being answered `Sandbox.Timedout`.
+        var timedOut = false
     }
 
     struct State {

@@ -387,12 +387,15 @@ public final class Scheduler: Sendable {
     /// Reports an invocation's end: the runtime's lines, END and REPORT, then the answer to the caller.
     func complete(
         _ invocation: Invocation, environment: Environment, pool: EnvironmentPool, payload: Data,
-        functionError: String?, status: String? = nil, errorType: String? = nil, extraLine: String? = nil
+        functionError: String?, status: String? = nil, errorType: String? = nil, extraLine: String? = nil,
+        timing: (startedAt: UInt64, initDuration: Double?)? = nil
     ) {
-        let (startedAt, initDuration) = pool.state.withLock { state -> (UInt64, Double?) in
-            let slot = state.slots[environment.id]
-            return (slot?.currentStartedAt ?? DispatchTime.now().uptimeNanoseconds, slot?.initDurationMs)
-        }
+        let (startedAt, initDuration) =
+            timing
+            ?? pool.state.withLock { state -> (UInt64, Double?) in
+                let slot = state.slots[environment.id]
+                return (slot?.currentStartedAt ?? DispatchTime.now().uptimeNanoseconds, slot?.initDurationMs)
+            }
         let duration = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1_000_000
         environment.drainOutput()
         environment.collect(for: nil)
@@ -591,20 +594,23 @@ public final class Scheduler: Sendable {
     private func timedOut(
         _ invocation: Invocation, environment: Environment, pool: EnvironmentPool, initDuration: Double?
     ) {
-        let isCurrent = pool.state.withLock { state -> Bool in
-            guard var slot = state.slots[environment.id], slot.current === invocation else { return false }
+        // The runtime is killed before the answer, so that it writes nothing after the timeout line; its exit may
+        // then be seen first, and the slot gone: what the REPORT line needs is taken now.
+        let timing = pool.state.withLock { state -> (startedAt: UInt64, initDuration: Double?)? in
+            guard var slot = state.slots[environment.id], slot.current === invocation else { return nil }
             slot.phase = .dead
+            slot.timedOut = true
             state.slots[environment.id] = slot
-            return true
+            return (slot.currentStartedAt, slot.initDurationMs)
         }
-        guard isCurrent else { return }
+        guard let timing else { return }
         environment.sandboxed?.terminate()
         let message = "RequestId: \(invocation.id) Error: Task timed out after \(pool.timeoutSeconds).00 seconds"
         complete(
             invocation, environment: environment, pool: pool,
             payload: Invocation.errorDocument(type: "Sandbox.Timedout", message: message),
             functionError: "Unhandled", status: "timeout",
-            extraLine: PlatformLog.timedOut(requestId: invocation.id, seconds: pool.timeoutSeconds))
+            extraLine: PlatformLog.timedOut(requestId: invocation.id, seconds: pool.timeoutSeconds), timing: timing)
         pool.state.withLock { $0.slots[environment.id]?.current = nil }
     }
 
@@ -637,7 +643,8 @@ public final class Scheduler: Sendable {
         slot?.timer?.cancel()
         slot?.heldNext?.respond(.text(410, "this environment has stopped"))
 
-        if let current = slot?.current, !current.isFinished {
+        // A timed-out invocation is answered by `timedOut`, which killed the runtime: the exit may be seen first.
+        if let current = slot?.current, slot?.timedOut == false, !current.isFinished {
             let (type, reason) =
                 outOfMemory
                 ? ("Runtime.OutOfMemory", "Runtime exited with error: \(exit)")
