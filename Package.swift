@@ -50,7 +50,10 @@ let package = Package(
         // The Lambda API, one file per group of operations.
         .target(
             name: "SwiftletLambda",
-            dependencies: ["SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem", "SwiftletRuntime"]),
+            dependencies: [
+                "SwiftletHTTP", "SwiftletModel", "SwiftletStore", "SwiftletSystem", "SwiftletRuntime",
+                "SwiftletServices",
+            ]),
         // The subcommands and the wiring of a node.
         .target(
             name: "SwiftletCLI",

@@ -6,6 +6,7 @@ import SwiftletRuntime
 import SwiftletServices
 import SwiftletStore
 import SwiftletSystem
+import Synchronization
 
 /// How a node is started.
 public struct NodeOptions: Sendable {
@@ -24,6 +25,8 @@ public struct NodeOptions: Sendable {
     public var interpreters: [String: String] = [:]
     /// Seconds an idle environment is kept.
     public var idleTimeout: TimeInterval = 300
+    /// Multiplies asynchronous events' retry delays, backoffs and maximum age (1: AWS's timing).
+    public var asyncTimeScale: Double = 1
     /// Seconds an idle environment runs before it is frozen; nil never freezes.
     public var freezeAfter: TimeInterval? = 1
     /// Megabytes environments may hold together; nil for four fifths of the host's memory.
@@ -58,6 +61,7 @@ public final class Node: Sendable {
     let functionLogs: FunctionLogWriter
     let retention: LogRetentionSweeper
     let queues: QueueService
+    let asyncEvents: AsyncInvocations
     let logger: Logger
     /// The namespaced environments' routed network, and the node's listening socket on its gateway.
     let sandboxNetwork: SandboxNetwork?
@@ -177,6 +181,8 @@ public final class Node: Sendable {
         queues = try QueueService(
             store: try SQLiteQueueStore(path: "\(directory)/queues.db"), logger: logger.child("sqs"))
         let sqsAPI = SQSAPI(service: queues, accountId: options.accountId, region: options.region)
+        asyncEvents = try Self.openEvents(
+            queues: queues, logger: logger.child("events"), timeScale: options.asyncTimeScale)
 
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = options.host
@@ -199,6 +205,8 @@ public final class Node: Sendable {
                 logger: logger)
             : (nil, nil)
         service.restoreProvisioned()
+        // Events run only now: an environment started before the sandbox network was routed would have none.
+        service.attach(asyncEvents)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(
             "node ready",
@@ -210,6 +218,27 @@ public final class Node: Sendable {
             ])
         // Ready only once the line saying so is written, so a client that sees the node ready finds it logged.
         readiness.markReady()
+    }
+
+    /// Opens the node's queue of asynchronous events, waiting for the store (the node is not serving yet).
+    static func openEvents(queues: QueueService, logger: Logger, timeScale: Double) throws -> AsyncInvocations {
+        let opened = Mutex<Result<AsyncInvocations, AWSError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do throws(AWSError) {
+                let events = try await AsyncInvocations(queues: queues, logger: logger, timeScale: timeScale)
+                opened.withLock { $0 = .success(events) }
+            } catch {
+                opened.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        switch opened.withLock({ $0 }) {
+        case .success(let events): return events
+        case .failure(let error): throw CLIError.failure("cannot open the queue of asynchronous events: \(error)")
+        case nil: throw CLIError.failure("cannot open the queue of asynchronous events")
+        }
     }
 
     /// The host's memory in megabytes, from `/proc/meminfo`.
@@ -224,6 +253,7 @@ public final class Node: Sendable {
     /// Stops serving; held requests are answered first.
     public func stop() {
         server.stop()
+        asyncEvents.stop()
         scheduler.shutdown()
         if let gatewayListener {
             reactor.remove(gatewayListener)

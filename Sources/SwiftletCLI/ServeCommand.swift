@@ -27,6 +27,7 @@ enum ServeCommand {
           --idle-timeout SECS   seconds an idle execution environment is kept (default 300)
           --freeze-after MS     milliseconds an idle environment runs before it is frozen (default 1000; 0: never)
           --memory-budget MB    memory (by MemorySize) environments may hold together (default: 4/5 of the host's)
+          --async-time-scale F  multiplies asynchronous retry delays and event ages, for tests (default 1)
           --concurrency-limit N the account's concurrent executions per region (default 1000)
           --unreserved-minimum N concurrency reservations must leave unreserved (default 100, or the limit if lower)
           --sandbox KIND        how environments are isolated: namespace (Linux namespaces, cgroup limits, seccomp,
@@ -40,7 +41,7 @@ enum ServeCommand {
         try arguments.rejectUnknown([
             "host", "port", "data-dir", "region", "account-id", "log-level", "threads", "insecure-no-auth",
             "runtimes-dir", "interpreters", "idle-timeout", "sandbox", "concurrency-limit", "unreserved-minimum",
-            "memory-budget", "freeze-after",
+            "memory-budget", "freeze-after", "async-time-scale",
         ])
         if let extra = arguments.positional.first { throw CLIError.usage("unexpected argument '\(extra)'") }
 
@@ -77,6 +78,12 @@ enum ServeCommand {
         if let idle = try arguments.integer("idle-timeout") {
             guard idle >= 1 else { throw CLIError.usage("--idle-timeout must be at least 1 second") }
             options.idleTimeout = TimeInterval(idle)
+        }
+        if let text = arguments.value("async-time-scale") {
+            guard let scale = Double(text), scale > 0, scale <= 1 else {
+                throw CLIError.usage("--async-time-scale must be a number above 0 and at most 1, not '\(text)'")
+            }
+            options.asyncTimeScale = scale
         }
         if let milliseconds = try arguments.integer("freeze-after") {
             guard milliseconds >= 0 else { throw CLIError.usage("--freeze-after must be 0 (never) or more") }

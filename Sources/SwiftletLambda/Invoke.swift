@@ -30,6 +30,11 @@ extension LambdaService {
         guard logType == "None" || logType == "Tail" else {
             throw .validation([.value(logType, at: "logType", "Member must satisfy enum value set: [None, Tail]")])
         }
+        if invocationType == "Event", request.body.count > limits.asynchronousPayloadBytes {
+            throw .requestTooLarge(
+                "Request must be smaller than \(limits.asynchronousPayloadBytes) bytes for the InvokeFunction operation"
+            )
+        }
         if request.body.count > limits.synchronousPayloadBytes {
             throw .requestTooLarge(
                 "Request must be smaller than \(limits.synchronousPayloadBytes) bytes for the InvokeFunction operation")
@@ -59,9 +64,10 @@ extension LambdaService {
             return
         }
         if invocationType == "Event" {
-            throw .invalidParameterValue(
-                "Asynchronous invocation (InvocationType Event) is not available on this node yet; "
-                    + "invoke with RequestResponse.")
+            try enqueue(payload, for: record.configuration.name, qualifier: qualified.qualifier, context, responder) {
+                HTTPResponse(status: 202)
+            }
+            return
         }
         guard let scheduler else {
             throw .service("This node does not run functions.")

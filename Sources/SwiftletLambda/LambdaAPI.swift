@@ -29,6 +29,15 @@ public final class LambdaAPI: HTTPHandler {
             }
             return
         }
+        if case .invokeAsync(let name)? = route, !request.bodyTooLarge {
+            let context = self.context(for: request, requestId: requestId)
+            do {
+                try service.invokeAsync(request, context, name: name, responder: responder)
+            } catch {
+                responder.respond(error.response(requestId: requestId))
+            }
+            return
+        }
         var response = answer(request, route: route, requestId: requestId)
         response.headers.set("x-amzn-RequestId", requestId)
         responder.respond(response)
@@ -56,7 +65,9 @@ public final class LambdaAPI: HTTPHandler {
         }
         if request.bodyTooLarge {
             let limit: Int
-            if case .invoke = route {
+            if case .invokeAsync = route {
+                limit = service.limits.asynchronousPayloadBytes
+            } else if case .invoke = route {
                 limit = service.limits.synchronousPayloadBytes
             } else {
                 limit = service.limits.controlRequestBytes
@@ -91,7 +102,7 @@ public final class LambdaAPI: HTTPHandler {
             return try service.updateFunctionConfiguration(request, context, name: name)
         case .updateFunctionCode(let name): return try service.updateFunctionCode(request, context, name: name)
         case .publishVersion(let name): return try service.publishVersion(request, context, name: name)
-        case .invoke:
+        case .invoke, .invokeAsync:
             // `handle` holds invocations open itself, and `answer` refuses an oversized one before routing here.
             preconditionFailure("Invoke is answered by handle(_:responder:)")
         case .listVersionsByFunction(let name): return try service.listVersionsByFunction(request, context, name: name)

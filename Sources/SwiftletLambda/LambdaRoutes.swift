@@ -11,6 +11,8 @@ enum LambdaRoute: Equatable {
     case updateFunctionCode(String)
     case publishVersion(String)
     case invoke(String)
+    /// `POST /2014-11-13/functions/{name}/invoke-async/`: the legacy InvokeAsync.
+    case invokeAsync(String)
     case listVersionsByFunction(String)
     case createAlias(String)
     case listAliases(String)
@@ -53,6 +55,7 @@ enum LambdaRoute: Equatable {
         case .updateFunctionCode: "UpdateFunctionCode"
         case .publishVersion: "PublishVersion"
         case .invoke: "InvokeFunction"
+        case .invokeAsync: "InvokeAsync"
         case .listVersionsByFunction: "ListVersionsByFunction"
         case .createAlias: "CreateAlias"
         case .listAliases: "ListAliases"
@@ -96,6 +99,8 @@ enum LambdaRoutes {
         case ("2015-03-31", "functions"):
             segments.removeFirst()
             return functions(method: method, segments)
+        case ("2014-11-13", "functions") where segments.count == 3 && segments[2] == "invoke-async" && method == "POST":
+            return .invokeAsync(segments[1])
         case ("2016-08-19", "account-settings") where segments.count == 1 && method == "GET":
             return .getAccountSettings
         case ("2017-10-31", "functions") where segments.count == 3 && segments[2] == "concurrency":

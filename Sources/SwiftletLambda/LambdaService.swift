@@ -43,6 +43,8 @@ public final class LambdaService: Sendable {
     let runtimes: RuntimeResolver?
     /// Holds invocations to the account's and the functions' concurrency; nil on a node that runs none.
     let concurrency: ConcurrencyLimiter?
+    /// Where asynchronous events wait; set once the node's queues are open (see ``attach(_:workers:)``).
+    let asyncBox = Mutex<AsyncInvocations?>(nil)
 
     public init(
         configuration: LambdaServiceConfiguration, store: any FunctionStore, codeStore: any CodeStore,

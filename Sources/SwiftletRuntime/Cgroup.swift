@@ -278,11 +278,12 @@ public struct Cgroup: Sendable {
 
     /// Kills whatever is left in the group and removes it.
     public func destroy() {
-        // A frozen process dies of SIGKILL only once thawed (cgroup v1).
-        setFrozen(false)
         // A group can be removed only once empty; the kernel empties it shortly after the kills. Processes that
         // were forking while killed (a fork bomb) may leave new ones, so every round kills what is left again.
         for group in [path] + limitPaths {
+            // A frozen process dies of SIGKILL only once thawed (cgroup v1): this also reaches the groups of a node
+            // killed while environments were frozen, which a restart finds by folder alone.
+            Self.thaw(group)
             for round in 0..<250 {
                 if round % 10 == 0, let pids = try? String(contentsOfFile: "\(group)/cgroup.procs", encoding: .utf8) {
                     for line in pids.split(separator: "\n") {
@@ -292,6 +293,15 @@ public struct Cgroup: Sendable {
                 if rmdir(group) == 0 || errno == ENOENT { break }
                 usleep(2000)
             }
+        }
+    }
+
+    private static func thaw(_ group: String) {
+        for (file, text) in [("freezer.state", "THAWED"), ("cgroup.freeze", "0")] {
+            let descriptor = open("\(group)/\(file)", O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            _ = text.withCString { Foundation.write(descriptor, $0, strlen($0)) }
+            close(descriptor)
         }
     }
 

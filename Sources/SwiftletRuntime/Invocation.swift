@@ -21,6 +21,9 @@ public struct InvocationRequest: Sendable {
     /// Whether the function's environments reach the node and, through the host, the outside; false leaves a
     /// namespaced environment nothing but its Runtime API. Sandboxes sharing the host's network ignore it.
     public var routesOutside: Bool
+    /// The request id the function sees; nil draws a fresh one. An asynchronous event keeps the id its caller was
+    /// given through every attempt.
+    public var requestId: String?
 
     public init(
         accountId: String, region: String, configuration: FunctionConfiguration, invokedFunctionArn: String,
@@ -65,7 +68,7 @@ final class Invocation: Sendable {
     private let tail = Mutex<[String]>([])
 
     init(request: InvocationRequest, completion: @escaping @Sendable (InvocationResult) -> Void) {
-        self.id = Identifier.uuid()
+        self.id = request.requestId ?? Identifier.uuid()
         self.request = request
         self.traceId = Invocation.makeTraceId()
         self.completion = completion

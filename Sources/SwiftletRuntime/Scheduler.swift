@@ -416,8 +416,9 @@ public final class Scheduler: Sendable {
         do {
             try launch(in: pool)
         } catch {
-            logger.warning(
-                "environment failed to start",
+            // A full node throttles as a matter of course; anything else is worth a warning.
+            logger.log(
+                error is NodeAtCapacity ? .debug : .warning, "environment failed to start",
                 [("function.name", pool.configuration.name), ("error.message", "\(error)")])
             let failed = pool.state.withLock { state -> Invocation? in
                 state.starting -= 1

@@ -91,7 +91,10 @@ public final class QueueService: Sendable {
     /// - Throws: `QueueDoesNotExist`.
     public func queue(arn: String) throws(AWSError) -> ManagedQueue {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 6, parts[0] == "arn", parts[2] == "sqs" else { throw .queueDoesNotExist }
+        // The node's own queues are not reachable by ARN: a client could otherwise redrive into them.
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "sqs", parts[4] != Self.systemAccount else {
+            throw .queueDoesNotExist
+        }
         return try queue(named: parts[5], accountId: parts[4], region: parts[3])
     }
 
@@ -101,7 +104,7 @@ public final class QueueService: Sendable {
     public func queue(url: String, region: String) throws(AWSError) -> ManagedQueue {
         let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
         let parts = path.split(separator: "/").map(String.init)
-        guard parts.count >= 2 else { throw .queueDoesNotExist }
+        guard parts.count >= 2, parts[parts.count - 2] != Self.systemAccount else { throw .queueDoesNotExist }
         return try queue(named: parts[parts.count - 1], accountId: parts[parts.count - 2], region: region)
     }
 

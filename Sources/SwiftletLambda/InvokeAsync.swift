@@ -1,0 +1,97 @@
+import Foundation
+import SwiftletHTTP
+import SwiftletModel
+import SwiftletRuntime
+import SwiftletServices
+import SwiftletSystem
+
+extension LambdaService {
+    /// Starts running the node's stored asynchronous events with `workers` loops.
+    public func attach(_ events: AsyncInvocations, workers: Int = 8) {
+        asyncBox.withLock { $0 = events }
+        events.start(workers: workers) { [weak self] envelope in
+            guard let self else { return .gone }
+            return await self.runEvent(envelope)
+        }
+    }
+
+    /// `POST /2014-11-13/functions/{name}/invoke-async/`: the legacy InvokeAsync. The body is the event, at most
+    /// 256 KB; the answer is 202 `{"Status": 202}` once the event is stored.
+    func invokeAsync(
+        _ request: HTTPRequest, _ context: RequestContext, name: String, responder: HTTPResponder
+    ) throws(AWSError) {
+        var payload = request.body
+        if payload.isEmpty { payload = Data("{}".utf8) }
+        guard (try? JSONValue.parse(payload)) != nil else {
+            throw .invalidRequestContent("Could not parse request body into json: the event is not JSON")
+        }
+        let qualified = try loadQualified(name, qualifier: nil, in: context)
+        try enqueue(
+            payload, for: qualified.record.configuration.name, qualifier: qualified.qualifier, context, responder
+        ) {
+            .json(202, .object([("Status", .integer(202))]))
+        }
+    }
+
+    /// Stores an event for `functionName` and answers `accepted()` once it is durable.
+    func enqueue(
+        _ payload: Data, for functionName: String, qualifier: String?, _ context: RequestContext,
+        _ responder: HTTPResponder, accepted: @escaping @Sendable () -> HTTPResponse
+    ) throws(AWSError) {
+        guard let events = asyncBox.withLock({ $0 }) else {
+            throw .service("This node does not run asynchronous invocations.")
+        }
+        let envelope = AsyncInvocations.Envelope(
+            requestId: context.requestId, accountId: context.accountId, region: context.region,
+            functionName: functionName, qualifier: qualifier, payload: payload,
+            acceptedAt: QueueService.systemClock(), failedAttempts: 0)
+        events.accept(envelope) { result in
+            switch result {
+            case .success(let requestId):
+                var response = accepted()
+                response.headers.set("x-amzn-RequestId", requestId)
+                responder.respond(response)
+            case .failure(let error):
+                responder.respond(
+                    AWSError.service("The event could not be stored: \(error.message)")
+                        .response(requestId: context.requestId))
+            }
+        }
+    }
+
+    /// Runs one attempt of a stored event as a synchronous call would run: the same function resolution,
+    /// concurrency admission and scheduler.
+    func runEvent(_ envelope: AsyncInvocations.Envelope) async -> AsyncInvocations.AttemptOutcome {
+        let context = RequestContext(
+            accountId: envelope.accountId, region: envelope.region, requestId: envelope.requestId)
+        let qualified: QualifiedFunction
+        do {
+            qualified = try loadQualified(envelope.functionName, qualifier: envelope.qualifier, in: context) {
+                $0.version(forDraw: Double.random(in: 0..<1))
+            }
+        } catch {
+            return error.status == 404 ? .gone : .failed
+        }
+        guard let scheduler else { return .gone }
+        let record = qualified.record
+        let permit: ConcurrencyLimiter.Permit?
+        do {
+            permit = try admit(record, in: context)
+        } catch {
+            return .throttled
+        }
+        var request = InvocationRequest(
+            accountId: context.accountId, region: context.region, configuration: record.configuration,
+            invokedFunctionArn: ARN.function(
+                region: context.region, account: context.accountId, name: record.configuration.name,
+                qualifier: qualified.qualifier),
+            payload: envelope.payload, routesOutside: TagRules.routesOutside(record.tags))
+        request.requestId = envelope.requestId
+        let result = await withCheckedContinuation { continuation in
+            scheduler.invoke(request) { continuation.resume(returning: $0) }
+        }
+        permit?.release()
+        if result.throttled { return .throttled }
+        return result.functionError == nil ? .succeeded : .failed
+    }
+}
