@@ -647,6 +647,62 @@ def bench_scale():
                f"x 1,000 = {host_per * 1000 / 1024:.1f} GB; target: 1,000 in 8 GB")
 
 
+def bench_async():
+    """Asynchronous events: accepted per second (each stored before its 202) and run per second, beside the
+    synchronous invocations of the same function in the same run."""
+    print("\n== async: events accepted (each on disk before its 202) and completed ==", flush=True)
+    handler_dir = tempfile.mkdtemp(prefix="swiftlet-bench-async-")
+    echo = os.path.join(handler_dir, "bootstrap")
+    subprocess.run(["cc", "-O2", "-o", echo, os.path.join(os.path.dirname(__file__), "echo_bootstrap.c")], check=True)
+    with open(echo, "rb") as f:
+        code = zip_folder({"bootstrap": (f.read(), 0o755)})
+    shutil.rmtree(handler_dir, ignore_errors=True)
+    floor = sqlite_commit_rate()
+    with Node(extra=("--memory-budget", "1000000")) as node:
+        client = lambda_client(node.url)
+        client.create_function(FunctionName="events", Runtime="provided.al2023", Handler="none", MemorySize=512,
+                               Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": code})
+        raw_invoke(node.port, "events")
+        url = node.url + "/2015-03-31/functions/events/invocations"
+        sync_rps, _, _, _ = wrk_post(url, 16, 2, post_script("{}"))
+        before = completed_events(node, "events")
+        script = post_script("{}")
+        with open(script, "a") as f:
+            f.write('wrk.headers["X-Amz-Invocation-Type"] = "Event"\n')
+        started = time.monotonic()
+        accepted_rps, p50, _, errors = wrk_post(url, 32, 2, script)
+        accepted = int(accepted_rps * 5)
+        deadline = started + 300
+        done = before
+        while time.monotonic() < deadline:
+            done = completed_events(node, "events")
+            if done - before >= accepted * 0.99:
+                break
+            time.sleep(0.5)
+        completed_rps = (done - before) / (time.monotonic() - started)
+        report("async", "events accepted/s, 32 clients", accepted_rps, "SQLite one-row fsync'd commits/s", floor,
+               "ev/s", f"p50 {p50:.2f} ms, {errors} errors; target > 5,000")
+        report("async", "events completed/s (compiled echo)", completed_rps, "synchronous invocations/s, 16 clients",
+               sync_rps, "ev/s", f"{done - before} of about {accepted} run")
+
+
+def completed_events(node, name):
+    """REPORT lines in a function's log group so far."""
+    import boto3
+    logs = boto3.client("logs", endpoint_url=node.url, region_name="us-east-1", aws_access_key_id="bench",
+                        aws_secret_access_key="bench")
+    count, token = 0, None
+    while True:
+        arguments = {"logGroupName": f"/aws/lambda/{name}", "filterPattern": "REPORT"}
+        if token:
+            arguments["nextToken"] = token
+        page = logs.filter_log_events(**arguments)
+        count += len(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            return count
+
+
 def colds_of(node, client, name, rounds):
     samples = []
     for index in range(rounds):
@@ -662,7 +718,7 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run `make bench`, which installs it")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs", "scale"]
+    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs", "async", "scale"]
     if "node" in sections:
         bench_node()
     if "invoke" in sections:
@@ -671,6 +727,8 @@ def main():
         bench_sandbox()
     if "sqs" in sections:
         bench_sqs()
+    if "async" in sections:
+        bench_async()
     if "scale" in sections:
         bench_scale()
 
