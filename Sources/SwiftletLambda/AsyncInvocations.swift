@@ -33,8 +33,8 @@ public final class AsyncInvocations: Sendable {
         var failedAttempts: Int
     }
 
-    // Limitation: no event invoke configuration, destinations or dead-letter queues yet: every event gets AWS's
-    // defaults, and one that exhausts its attempts is dropped with a warning.
+    // Limitation: no dead-letter queue (DeadLetterConfig): an event that fails for good without an OnFailure
+    // destination is dropped with a warning.
     /// Retries after a function error, by default (`MaximumRetryAttempts`).
     static let maximumRetryAttempts = 2
     /// Seconds an event is kept trying, by default (`MaximumEventAgeInSeconds`).
@@ -74,9 +74,28 @@ public final class AsyncInvocations: Sendable {
         }
     }
 
-    /// Starts `workers` loops that take events and run them with `run`.
+    /// What applies to one event: its function's event invoke configuration, or AWS's defaults.
+    struct EventSettings: Sendable, Equatable {
+        var maximumRetryAttempts = AsyncInvocations.maximumRetryAttempts
+        var maximumEventAgeSeconds = AsyncInvocations.maximumEventAgeSeconds
+        var onSuccess: String?
+        var onFailure: String?
+    }
+
+    /// How one attempt went, with what a destination's record reports of it.
+    struct Attempt: Sendable {
+        var outcome: AttemptOutcome
+        var response: Data = Data()
+        var functionError: String?
+        var executedVersion = "$LATEST"
+    }
+
+    /// Starts `workers` loops that take events, look up their `settings` and run them with `run`.
     // Limitation: asynchronous events are run by a fixed pool of workers (eight loops of up to ten events).
-    func start(workers: Int, run: @escaping @Sendable (Envelope) async -> AttemptOutcome) {
+    func start(
+        workers: Int, settings: @escaping @Sendable (Envelope) async -> EventSettings,
+        run: @escaping @Sendable (Envelope) async -> Attempt
+    ) {
         let started = (0..<workers).map { _ in
             Task.detached { [self] in
                 while !stopped.load(ordering: .relaxed) {
@@ -92,7 +111,9 @@ public final class AsyncInvocations: Sendable {
                         continue
                     }
                     await withTaskGroup(of: Void.self) { group in
-                        for message in messages { group.addTask { await self.handle(message, run: run) } }
+                        for message in messages {
+                            group.addTask { await self.handle(message, settings: settings, run: run) }
+                        }
                     }
                 }
             }
@@ -114,23 +135,29 @@ public final class AsyncInvocations: Sendable {
         case gone
     }
 
-    private func handle(_ message: ReceivedMessage, run: @Sendable (Envelope) async -> AttemptOutcome) async {
+    private func handle(
+        _ message: ReceivedMessage, settings: @Sendable (Envelope) async -> EventSettings,
+        run: @Sendable (Envelope) async -> Attempt
+    ) async {
         guard let envelope = Self.decode(message.record.body) else {
             logger.error("dropping an unreadable event", [("message.id", message.record.messageId)])
             _ = await queues.delete([message.receiptHandle], from: queue)
             return
         }
+        let settings = await settings(envelope)
         let ageSeconds = Double(QueueService.systemClock() - envelope.acceptedAt) / 1000
-        if ageSeconds > Double(Self.maximumEventAgeSeconds) * timeScale {
+        if ageSeconds > Double(settings.maximumEventAgeSeconds) * timeScale {
             dropped(envelope, reason: "it is older than its maximum age")
+            await record(envelope, attempt: nil, condition: "EventAgeExceeded", to: settings.onFailure)
             _ = await queues.delete([message.receiptHandle], from: queue)
             return
         }
-        let outcome = await run(envelope)
+        let attempt = await run(envelope)
         // A node stopping mid-attempt leaves the event in flight; its next start runs it again.
         guard !stopped.load(ordering: .relaxed) else { return }
-        switch outcome {
+        switch attempt.outcome {
         case .succeeded:
+            await record(envelope, attempt: attempt, condition: "Success", to: settings.onSuccess)
             _ = await queues.delete([message.receiptHandle], from: queue)
         case .gone:
             dropped(envelope, reason: "its function no longer exists")
@@ -141,8 +168,9 @@ public final class AsyncInvocations: Sendable {
             _ = await queues.changeVisibility(
                 [(message.receiptHandle, max(1, Int((Double(seconds) * timeScale).rounded())))], of: queue)
         case .failed:
-            guard envelope.failedAttempts < Self.maximumRetryAttempts else {
-                dropped(envelope, reason: "every attempt failed")
+            guard envelope.failedAttempts < settings.maximumRetryAttempts else {
+                if settings.onFailure == nil { dropped(envelope, reason: "every attempt failed") }
+                await record(envelope, attempt: attempt, condition: "RetriesExhausted", to: settings.onFailure)
                 _ = await queues.delete([message.receiptHandle], from: queue)
                 return
             }
@@ -160,6 +188,69 @@ public final class AsyncInvocations: Sendable {
                 logger.error("cannot schedule an event's retry", [("error.message", "\(error)")])
             }
         }
+    }
+
+    /// Sends the invocation record of an event's end to a destination, in AWS's shape: to an SQS queue as a
+    /// message, to a function as an event of its own.
+    private func record(_ envelope: Envelope, attempt: Attempt?, condition: String, to destination: String?) async {
+        guard let destination else { return }
+        let failedAttempts = envelope.failedAttempts + (attempt?.outcome == .failed ? 1 : 0)
+        let succeeded = attempt?.outcome == .succeeded ? 1 : 0
+        var members: [(String, JSONValue?)] = [
+            ("version", .string("1.0")),
+            ("timestamp", .string(Timestamp.iso8601(Date()))),
+            (
+                "requestContext",
+                .members([
+                    ("requestId", .string(envelope.requestId)),
+                    (
+                        "functionArn",
+                        .string(
+                            ARN.function(
+                                region: envelope.region, account: envelope.accountId, name: envelope.functionName,
+                                qualifier: envelope.qualifier ?? "$LATEST"))
+                    ),
+                    ("condition", .string(condition)),
+                    ("approximateInvokeCount", .integer(Int64(failedAttempts + succeeded))),
+                ])
+            ),
+            ("requestPayload", Self.json(envelope.payload)),
+        ]
+        if let attempt {
+            members.append(
+                (
+                    "responseContext",
+                    .members([
+                        ("statusCode", .integer(200)), ("executedVersion", .string(attempt.executedVersion)),
+                        ("functionError", attempt.functionError.map(JSONValue.string)),
+                    ])
+                ))
+            members.append(("responsePayload", attempt.response.isEmpty ? nil : Self.json(attempt.response)))
+        }
+        let body = Data(JSONValue.members(members).serialized())
+        let parts = destination.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        do throws(AWSError) {
+            if parts.count >= 6, parts[2] == "sqs" {
+                let target = try queues.queue(arn: destination)
+                _ = try await queues.send(
+                    OutgoingMessage(body: String(decoding: body, as: UTF8.self)), to: target, senderId: "swiftlet")
+            } else if parts.count >= 7, parts[2] == "lambda" {
+                let next = Envelope(
+                    requestId: Identifier.uuid(), accountId: parts[4], region: parts[3], functionName: parts[6],
+                    qualifier: parts.count > 7 ? parts[7] : nil, payload: body,
+                    acceptedAt: QueueService.systemClock(), failedAttempts: 0)
+                _ = try await queues.send(OutgoingMessage(body: Self.encode(next)), to: queue, senderId: "swiftlet")
+            }
+        } catch {
+            logger.warning(
+                "cannot deliver an event's record to its destination",
+                [("destination", destination), ("request.id", envelope.requestId), ("error.message", "\(error)")])
+        }
+    }
+
+    /// A payload as JSON, or as a string when it is not JSON.
+    private static func json(_ data: Data) -> JSONValue {
+        (try? JSONValue.parse(data)) ?? .string(String(decoding: data, as: UTF8.self))
     }
 
     private func dropped(_ envelope: Envelope, reason: String) {

@@ -9,10 +9,16 @@ extension LambdaService {
     /// Starts running the node's stored asynchronous events with `workers` loops.
     public func attach(_ events: AsyncInvocations, workers: Int = 8) {
         asyncBox.withLock { $0 = events }
-        events.start(workers: workers) { [weak self] envelope in
-            guard let self else { return .gone }
-            return await self.runEvent(envelope)
-        }
+        events.start(
+            workers: workers,
+            settings: { [weak self] envelope in
+                guard let self else { return AsyncInvocations.EventSettings() }
+                return self.eventSettings(envelope)
+            },
+            run: { [weak self] envelope in
+                guard let self else { return AsyncInvocations.Attempt(outcome: .gone) }
+                return await self.runEvent(envelope)
+            })
     }
 
     /// `POST /2014-11-13/functions/{name}/invoke-async/`: the legacy InvokeAsync. The body is the event, at most
@@ -61,7 +67,22 @@ extension LambdaService {
 
     /// Runs one attempt of a stored event as a synchronous call would run: the same function resolution,
     /// concurrency admission and scheduler.
-    func runEvent(_ envelope: AsyncInvocations.Envelope) async -> AsyncInvocations.AttemptOutcome {
+    /// The event invoke configuration that applies to an event, or AWS's defaults.
+    func eventSettings(_ envelope: AsyncInvocations.Envelope) -> AsyncInvocations.EventSettings {
+        let context = RequestContext(
+            accountId: envelope.accountId, region: envelope.region, requestId: envelope.requestId)
+        var settings = AsyncInvocations.EventSettings()
+        guard let config = try? eventConfig(envelope.functionName, qualifier: envelope.qualifier, in: context) else {
+            return settings
+        }
+        settings.maximumRetryAttempts = config.maximumRetryAttempts ?? settings.maximumRetryAttempts
+        settings.maximumEventAgeSeconds = config.maximumEventAgeInSeconds ?? settings.maximumEventAgeSeconds
+        settings.onSuccess = config.onSuccess
+        settings.onFailure = config.onFailure
+        return settings
+    }
+
+    func runEvent(_ envelope: AsyncInvocations.Envelope) async -> AsyncInvocations.Attempt {
         let context = RequestContext(
             accountId: envelope.accountId, region: envelope.region, requestId: envelope.requestId)
         let qualified: QualifiedFunction
@@ -70,15 +91,15 @@ extension LambdaService {
                 $0.version(forDraw: Double.random(in: 0..<1))
             }
         } catch {
-            return error.status == 404 ? .gone : .failed
+            return AsyncInvocations.Attempt(outcome: error.status == 404 ? .gone : .failed)
         }
-        guard let scheduler else { return .gone }
+        guard let scheduler else { return AsyncInvocations.Attempt(outcome: .gone) }
         let record = qualified.record
         let permit: ConcurrencyLimiter.Permit?
         do {
             permit = try admit(record, in: context)
         } catch {
-            return .throttled
+            return AsyncInvocations.Attempt(outcome: .throttled)
         }
         var request = InvocationRequest(
             accountId: context.accountId, region: context.region, configuration: record.configuration,
@@ -91,7 +112,9 @@ extension LambdaService {
             scheduler.invoke(request) { continuation.resume(returning: $0) }
         }
         permit?.release()
-        if result.throttled { return .throttled }
-        return result.functionError == nil ? .succeeded : .failed
+        if result.throttled { return AsyncInvocations.Attempt(outcome: .throttled) }
+        return AsyncInvocations.Attempt(
+            outcome: result.functionError == nil ? .succeeded : .failed, response: result.payload,
+            functionError: result.functionError, executedVersion: result.executedVersion)
     }
 }

@@ -116,6 +116,13 @@ public final class LambdaAPI: HTTPHandler {
         case .putFunctionConcurrency(let name): return try service.putFunctionConcurrency(request, context, name: name)
         case .getFunctionConcurrency(let name): return try service.getFunctionConcurrency(context, name: name)
         case .deleteFunctionConcurrency(let name): return try service.deleteFunctionConcurrency(context, name: name)
+        case .putEventInvokeConfig(let name): return try service.putEventInvokeConfig(request, context, name: name)
+        case .updateEventInvokeConfig(let name):
+            return try service.updateEventInvokeConfig(request, context, name: name)
+        case .getEventInvokeConfig(let name): return try service.getEventInvokeConfig(request, context, name: name)
+        case .deleteEventInvokeConfig(let name):
+            return try service.deleteEventInvokeConfig(request, context, name: name)
+        case .listEventInvokeConfigs(let name): return try service.listEventInvokeConfigs(request, context, name: name)
         case .putProvisionedConcurrency(let name):
             return try service.putProvisionedConcurrency(request, context, name: name)
         case .getProvisionedConcurrency(let name):

@@ -26,6 +26,11 @@ enum LambdaRoute: Equatable {
     /// `/2019-09-30/functions/{name}/provisioned-concurrency`: Put, Get or Delete with `Qualifier`, List with
     /// `List=ALL` (told apart by the handler, as the path is the same).
     case putProvisionedConcurrency(String)
+    case putEventInvokeConfig(String)
+    case updateEventInvokeConfig(String)
+    case getEventInvokeConfig(String)
+    case deleteEventInvokeConfig(String)
+    case listEventInvokeConfigs(String)
     case getProvisionedConcurrency(String)
     case deleteProvisionedConcurrency(String)
     case listTags(String)
@@ -67,6 +72,11 @@ enum LambdaRoute: Equatable {
         case .getFunctionConcurrency: "GetFunctionConcurrency"
         case .deleteFunctionConcurrency: "DeleteFunctionConcurrency"
         case .putProvisionedConcurrency: "PutProvisionedConcurrencyConfig"
+        case .putEventInvokeConfig: "PutFunctionEventInvokeConfig"
+        case .updateEventInvokeConfig: "UpdateFunctionEventInvokeConfig"
+        case .getEventInvokeConfig: "GetFunctionEventInvokeConfig"
+        case .deleteEventInvokeConfig: "DeleteFunctionEventInvokeConfig"
+        case .listEventInvokeConfigs: "ListFunctionEventInvokeConfigs"
         case .getProvisionedConcurrency: "GetProvisionedConcurrencyConfig"
         case .deleteProvisionedConcurrency: "DeleteProvisionedConcurrencyConfig"
         case .listTags: "ListTags"
@@ -111,6 +121,17 @@ enum LambdaRoutes {
             }
         case ("2019-09-30", "functions") where segments.count == 3 && segments[2] == "concurrency" && method == "GET":
             return .getFunctionConcurrency(segments[1])
+        case ("2019-09-25", "functions") where segments.count == 3 && segments[2] == "event-invoke-config":
+            switch method {
+            case "PUT": return .putEventInvokeConfig(segments[1])
+            case "POST": return .updateEventInvokeConfig(segments[1])
+            case "GET": return .getEventInvokeConfig(segments[1])
+            case "DELETE": return .deleteEventInvokeConfig(segments[1])
+            default: return nil
+            }
+        case ("2019-09-25", "functions")
+        where segments.count == 4 && segments[2] == "event-invoke-config" && segments[3] == "list" && method == "GET":
+            return .listEventInvokeConfigs(segments[1])
         case ("2019-09-30", "functions") where segments.count == 3 && segments[2] == "provisioned-concurrency":
             switch method {
             case "PUT": return .putProvisionedConcurrency(segments[1])

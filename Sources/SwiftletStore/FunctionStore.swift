@@ -108,6 +108,17 @@ public protocol FunctionStore: LayerStore {
     /// function and qualifier order.
     func provisionedConcurrency(functionName: String?) throws -> [ProvisionedConcurrencyConfig]
 
+    /// Adds or replaces the event invoke configuration of a qualifier of a function.
+    func putEventInvokeConfig(_ config: EventInvokeConfig) throws
+
+    /// The event invoke configurations of a function, in qualifier order.
+    func eventInvokeConfigs(accountId: String, region: String, functionName: String) throws -> [EventInvokeConfig]
+
+    /// Removes one event invoke configuration and returns it, or nil when there was none.
+    func deleteEventInvokeConfig(
+        accountId: String, region: String, functionName: String, qualifier: String
+    ) throws -> EventInvokeConfig?
+
     /// Removes one configuration and returns it, or nil when there was none.
     func deleteProvisionedConcurrency(
         accountId: String, region: String, functionName: String, qualifier: String

@@ -86,6 +86,9 @@ extension SQLiteStore {
                 try connection.run(
                     "DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND function_name = ? "
                         + "AND qualifier = ?", Self.aliasKey(alias))
+                try connection.run(
+                    "DELETE FROM event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ? "
+                        + "AND qualifier = ?", Self.aliasKey(alias))
                 return alias
             }
         }

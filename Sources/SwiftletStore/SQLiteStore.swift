@@ -136,6 +136,16 @@ public final class SQLiteStore: FunctionStore {
             PRIMARY KEY (account_id, region, function_name, qualifier)
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE event_invoke_configs (
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            function_name TEXT NOT NULL,
+            qualifier TEXT NOT NULL,
+            document BLOB NOT NULL,
+            PRIMARY KEY (account_id, region, function_name, qualifier)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.
@@ -245,6 +255,8 @@ public final class SQLiteStore: FunctionStore {
                 try connection.run(
                     "DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND function_name = ?",
                     key)
+                try connection.run(
+                    "DELETE FROM event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ?", key)
                 return DeletedFunction(latest: record, versions: versions)
             }
         }
@@ -339,6 +351,9 @@ public final class SQLiteStore: FunctionStore {
                     key)
                 try connection.run(
                     "DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND function_name = ? "
+                        + "AND qualifier = ?", Array(key.prefix(3)) + [.text(String(version))])
+                try connection.run(
+                    "DELETE FROM event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ? "
                         + "AND qualifier = ?", Array(key.prefix(3)) + [.text(String(version))])
                 return existing
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletModel
 import Testing
 
 @testable import SwiftletLambda
@@ -27,5 +28,29 @@ struct AsyncEnvelopeTests {
     ])
     func anUnreadableBodyIsNoEnvelope(body: String) {
         #expect(AsyncInvocations.decode(body) == nil)
+    }
+}
+
+@Suite("Event destinations")
+struct EventDestinationTests {
+    @Test(arguments: [
+        "arn:aws:sqs:us-east-1:000000000000:done", "arn:aws:lambda:us-east-1:000000000000:function:next",
+        "arn:aws:lambda:us-east-1:000000000000:function:next:live",
+    ])
+    func queuesAndFunctionsAreAccepted(arn: String) throws {
+        #expect(try LambdaService.checkedDestination(arn) == arn)
+    }
+
+    @Test func anEmptyDestinationClearsIt() throws {
+        #expect(try LambdaService.checkedDestination("") == nil)
+        #expect(try LambdaService.checkedDestination(nil) == nil)
+    }
+
+    @Test(arguments: [
+        "queue", "arn:aws:sns:us-east-1:000000000000:topic", "arn:aws:s3:::bucket",
+        "arn:aws:lambda:us-east-1:000000000000:layer:x",
+    ])
+    func otherDestinationsAreRefused(arn: String) {
+        #expect(throws: AWSError.self) { try LambdaService.checkedDestination(arn) }
     }
 }

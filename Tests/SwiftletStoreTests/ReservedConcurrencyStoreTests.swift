@@ -183,3 +183,57 @@ struct ProvisionedConcurrencyStoreTests {
         }
     }
 }
+
+@Suite("SQLiteStore event invoke configurations")
+struct EventInvokeConfigStoreTests {
+    static let account = "123456789012"
+    static let region = "us-east-1"
+
+    private func config(_ function: String, _ qualifier: String, retries: Int? = nil) -> EventInvokeConfig {
+        EventInvokeConfig(
+            accountId: Self.account, region: Self.region, functionName: function, qualifier: qualifier,
+            maximumRetryAttempts: retries, maximumEventAgeInSeconds: 600,
+            onSuccess: "arn:aws:sqs:us-east-1:123456789012:done", onFailure: nil,
+            lastModified: Date(timeIntervalSince1970: 1_704_067_200.5))
+    }
+
+    @Test func configsReadBackInQualifierOrderAndPutReplaces() throws {
+        try withTemporaryDirectory { folder in
+            let store = try SQLiteStore(path: folder + "/state.db")
+            try store.putEventInvokeConfig(config("f", "live", retries: 1))
+            try store.putEventInvokeConfig(config("f", "$LATEST"))
+            try store.putEventInvokeConfig(config("f", "live", retries: 0))
+
+            let configs = try store.eventInvokeConfigs(accountId: Self.account, region: Self.region, functionName: "f")
+
+            #expect(configs == [config("f", "$LATEST"), config("f", "live", retries: 0)])
+        }
+    }
+
+    @Test func deletingTheFunctionVersionOrAliasRemovesItsConfigs() throws {
+        try withTemporaryDirectory { folder in
+            let store = try SQLiteStore(path: folder + "/state.db")
+            try store.insertFunction(record("f"))
+            _ = try store.publishVersion(accountId: Self.account, region: Self.region, name: "f") { record, _ in
+                record.configuration
+            }
+            try store.insertAlias(
+                FunctionAlias(
+                    accountId: Self.account, region: Self.region, functionName: "f", name: "live",
+                    functionVersion: "1", revisionId: "r"))
+            for qualifier in ["$LATEST", "1", "live"] { try store.putEventInvokeConfig(config("f", qualifier)) }
+
+            _ = try store.deleteAlias(accountId: Self.account, region: Self.region, functionName: "f", name: "live")
+            _ = try store.deleteVersion(accountId: Self.account, region: Self.region, name: "f", version: 1)
+            let left = try store.eventInvokeConfigs(accountId: Self.account, region: Self.region, functionName: "f")
+            _ = try store.deleteFunction(accountId: Self.account, region: Self.region, name: "f")
+
+            #expect(left.map(\.qualifier) == ["$LATEST"])
+            #expect(
+                try store.eventInvokeConfigs(accountId: Self.account, region: Self.region, functionName: "f").isEmpty)
+            #expect(
+                try store.deleteEventInvokeConfig(
+                    accountId: Self.account, region: Self.region, functionName: "f", qualifier: "$LATEST") == nil)
+        }
+    }
+}

@@ -65,6 +65,14 @@ def node_factory(swiftlet_bin, tmp_path):
 
 
 @pytest.fixture(scope="module")
+def node_factory_module(swiftlet_bin, tmp_path_factory):
+    """Nodes with options of their own, shared by the tests of one module and stopped after it."""
+    factory = NodeFactory(swiftlet_bin, tmp_path_factory.mktemp("nodes"))
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture(scope="module")
 def node(swiftlet_bin, tmp_path_factory):
     """The node shared by the tests of one module."""
     factory = NodeFactory(swiftlet_bin, tmp_path_factory.mktemp("node"))

@@ -50,15 +50,6 @@ def sleepers(small_node):
         client.delete_function(FunctionName=name)
 
 
-@pytest.fixture(scope="module")
-def node_factory_module(swiftlet_bin, tmp_path_factory):
-    from conftest import NodeFactory
-
-    factory = NodeFactory(swiftlet_bin, tmp_path_factory.mktemp("concurrency"))
-    yield factory
-    factory.stop_all()
-
-
 def create_sleeper(client, name: str) -> None:
     client.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=ROLE,
                            MemorySize=1769, Timeout=60, Code={"ZipFile": python_package(SLEEPER)})

@@ -14,22 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aws_clients import ROLE, client_error, error_parts, raw_request, run_aws, sqs_client
-from functions import python_package, runner_client, wait_until
-
-REPORTER = """
-import json, os, time
-import boto3
-
-sqs = boto3.client("sqs")
-
-def handler(event, context):
-    sqs.send_message(QueueUrl=event["queue"], MessageBody=json.dumps(
-        {"n": event.get("n"), "id": context.aws_request_id, "at": time.time()}))
-    if event.get("fail"):
-        raise RuntimeError("failing on purpose")
-    return {"ok": True}
-"""
+from aws_clients import client_error, error_parts, raw_request, run_aws
+from events import reporter, reporting_function, report_queue, reports
+from functions import runner_client, wait_until
 
 ASYNC_LIMIT = 262_144
 
@@ -38,49 +25,6 @@ ASYNC_LIMIT = 262_144
 def async_node(node_factory_module):
     """A node whose retry delays run a hundred times faster: 0.6 s and 1.2 s instead of 1 and 2 minutes."""
     return node_factory_module.new(extra=("--async-time-scale", "0.01"))
-
-
-@pytest.fixture(scope="module")
-def node_factory_module(swiftlet_bin, tmp_path_factory):
-    from conftest import NodeFactory
-
-    factory = NodeFactory(swiftlet_bin, tmp_path_factory.mktemp("async"))
-    yield factory
-    factory.stop_all()
-
-
-def reporter(client, name: str, **settings) -> None:
-    client.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=ROLE,
-                           MemorySize=512, Timeout=30, Code={"ZipFile": python_package(REPORTER)}, **settings)
-
-
-def reporting_function(node, unique_name):
-    """A fresh reporter function and the queue it reports to: (client, function name, queue URL)."""
-    client = runner_client(node.endpoint)
-    name = unique_name()
-    reporter(client, name)
-    return client, name, report_queue(node, name)
-
-
-def report_queue(node, name: str) -> str:
-    return sqs_client(node.endpoint).create_queue(QueueName=name)["QueueUrl"]
-
-
-def reports(node, queue: str, expected: int, seconds: float = 60, until=None) -> list[dict]:
-    """Receives reports until `expected` have come, or `until(found)` holds, or time is up; returns them all."""
-    sqs = sqs_client(node.endpoint)
-    found: list[dict] = []
-    deadline = time.monotonic() + seconds
-    done = until or (lambda found: len(found) >= expected)
-    while not done(found) and time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-        for message in messages:
-            found.append(json.loads(message["Body"]))
-        if messages:
-            entries = [{"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
-                       for index, message in enumerate(messages)]
-            sqs.delete_message_batch(QueueUrl=queue, Entries=entries)
-    return found
 
 
 def test_an_event_is_accepted_then_run_with_the_callers_request_id(async_node, unique_name):

@@ -30,15 +30,6 @@ def budget_node(node_factory_module):
     return node_factory_module.new(extra=("--memory-budget", "512"))
 
 
-@pytest.fixture(scope="module")
-def node_factory_module(swiftlet_bin, tmp_path_factory):
-    from conftest import NodeFactory
-
-    factory = NodeFactory(swiftlet_bin, tmp_path_factory.mktemp("capacity"))
-    yield factory
-    factory.stop_all()
-
-
 def create(client, name: str, memory: int = 256) -> None:
     client.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=ROLE,
                            MemorySize=memory, Timeout=30, Code={"ZipFile": python_package(PROBE)})
