@@ -2,6 +2,7 @@ import Foundation
 import SwiftletModel
 import SwiftletRuntime
 import SwiftletServices
+import SwiftletStore
 import SwiftletSystem
 import Synchronization
 
@@ -33,8 +34,6 @@ public final class AsyncInvocations: Sendable {
         var failedAttempts: Int
     }
 
-    // Limitation: no dead-letter queue (DeadLetterConfig): an event that fails for good without an OnFailure
-    // destination is dropped with a warning.
     /// Retries after a function error, by default (`MaximumRetryAttempts`).
     static let maximumRetryAttempts = 2
     /// Seconds an event is kept trying, by default (`MaximumEventAgeInSeconds`).
@@ -80,6 +79,8 @@ public final class AsyncInvocations: Sendable {
         var maximumEventAgeSeconds = AsyncInvocations.maximumEventAgeSeconds
         var onSuccess: String?
         var onFailure: String?
+        /// The function's `DeadLetterConfig.TargetArn`.
+        var deadLetterQueue: String?
     }
 
     /// How one attempt went, with what a destination's record reports of it.
@@ -147,8 +148,11 @@ public final class AsyncInvocations: Sendable {
         let settings = await settings(envelope)
         let ageSeconds = Double(QueueService.systemClock() - envelope.acceptedAt) / 1000
         if ageSeconds > Double(settings.maximumEventAgeSeconds) * timeScale {
-            dropped(envelope, reason: "it is older than its maximum age")
+            if settings.onFailure == nil && settings.deadLetterQueue == nil {
+                dropped(envelope, reason: "it is older than its maximum age")
+            }
             await record(envelope, attempt: nil, condition: "EventAgeExceeded", to: settings.onFailure)
+            await deadLetter(envelope, attempt: nil, to: settings.deadLetterQueue)
             _ = await queues.delete([message.receiptHandle], from: queue)
             return
         }
@@ -169,8 +173,11 @@ public final class AsyncInvocations: Sendable {
                 [(message.receiptHandle, max(1, Int((Double(seconds) * timeScale).rounded())))], of: queue)
         case .failed:
             guard envelope.failedAttempts < settings.maximumRetryAttempts else {
-                if settings.onFailure == nil { dropped(envelope, reason: "every attempt failed") }
+                if settings.onFailure == nil && settings.deadLetterQueue == nil {
+                    dropped(envelope, reason: "every attempt failed")
+                }
                 await record(envelope, attempt: attempt, condition: "RetriesExhausted", to: settings.onFailure)
+                await deadLetter(envelope, attempt: attempt, to: settings.deadLetterQueue)
                 _ = await queues.delete([message.receiptHandle], from: queue)
                 return
             }
@@ -245,6 +252,32 @@ public final class AsyncInvocations: Sendable {
             logger.warning(
                 "cannot deliver an event's record to its destination",
                 [("destination", destination), ("request.id", envelope.requestId), ("error.message", "\(error)")])
+        }
+    }
+
+    /// Sends a failed event itself to the function's dead-letter queue, with AWS's `RequestID`, `ErrorCode` and
+    /// `ErrorMessage` message attributes.
+    private func deadLetter(_ envelope: Envelope, attempt: Attempt?, to arn: String?) async {
+        guard let arn else { return }
+        var message = "the event is older than its maximum age"
+        if let attempt, case .object(let members) = Self.json(attempt.response),
+            let text = members.first(where: { $0.0 == "errorMessage" })?.1.stringValue
+        {
+            message = text
+        }
+        let outgoing = OutgoingMessage(
+            body: String(decoding: envelope.payload, as: UTF8.self),
+            attributes: [
+                "RequestID": MessageAttributeValue(dataType: "String", stringValue: envelope.requestId),
+                "ErrorCode": MessageAttributeValue(dataType: "Number", stringValue: "200"),
+                "ErrorMessage": MessageAttributeValue(dataType: "String", stringValue: String(message.prefix(1000))),
+            ])
+        do throws(AWSError) {
+            _ = try await queues.send(outgoing, to: try queues.queue(arn: arn), senderId: "swiftlet")
+        } catch {
+            logger.warning(
+                "cannot send a failed event to its dead-letter queue",
+                [("queue.arn", arn), ("request.id", envelope.requestId), ("error.message", "\(error)")])
         }
     }
 

@@ -131,7 +131,7 @@ extension LambdaService {
         let unsupported: [(key: String, what: String)] = [
             ("VpcConfig", "VPC configuration"), ("FileSystemConfigs", "EFS file systems"),
             ("ImageConfig", "Container image settings"), ("CodeSigningConfigArn", "Code signing"),
-            ("DeadLetterConfig", "Dead-letter queues"), ("KMSKeyArn", "Customer-managed KMS keys"),
+            ("KMSKeyArn", "Customer-managed KMS keys"),
         ]
         for (key, what) in unsupported where body.hasContent(key) {
             throw .invalidParameterValue("\(what) (\(key)) are not supported by this node yet; remove \(key).")
@@ -143,8 +143,19 @@ extension LambdaService {
         }
     }
 
-    /// Applies `TracingConfig` and `LoggingConfig`, which the node records and reports.
+    /// Applies `TracingConfig` and `LoggingConfig`, which the node records and reports, and `DeadLetterConfig`.
     func applyObservability(_ body: JSONBody, to configuration: inout FunctionConfiguration) throws(AWSError) {
+        if let deadLetter = try body.object("DeadLetterConfig") {
+            let target = try deadLetter.string("TargetArn")
+            // Limitation: dead-letter queues may be SQS queues only; SNS topics are refused.
+            if let target, !target.isEmpty, !target.hasPrefix("arn:aws:sqs:") || target.split(separator: ":").count != 6
+            {
+                throw .invalidParameterValue(
+                    "DeadLetterConfig.TargetArn must be the ARN of an SQS queue (this node does not deliver to "
+                        + "\(target.hasPrefix("arn:aws:sns:") ? "SNS topics" : "anything else")): \(target)")
+            }
+            configuration.deadLetterTarget = target?.isEmpty == false ? target : nil
+        }
         if let tracing = try body.object("TracingConfig"), let mode = try tracing.string("Mode") {
             guard mode == "Active" || mode == "PassThrough" else {
                 throw .validation([

@@ -29,6 +29,7 @@ extension FunctionRecord {
             ("Version", .string(configuration.version)),
             ("Environment", configuration.environment.map { .object([("Variables", .stringMap($0))]) }),
             ("TracingConfig", .object([("Mode", .string(configuration.tracingMode))])),
+            ("DeadLetterConfig", configuration.deadLetterTarget.map { .object([("TargetArn", .string($0))]) }),
             ("RevisionId", .string(configuration.revisionId)),
             (
                 "Layers",

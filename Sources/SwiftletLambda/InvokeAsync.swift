@@ -72,6 +72,9 @@ extension LambdaService {
         let context = RequestContext(
             accountId: envelope.accountId, region: envelope.region, requestId: envelope.requestId)
         var settings = AsyncInvocations.EventSettings()
+        settings.deadLetterQueue =
+            (try? loadQualified(envelope.functionName, qualifier: envelope.qualifier, in: context))?.record
+            .configuration.deadLetterTarget
         guard let config = try? eventConfig(envelope.functionName, qualifier: envelope.qualifier, in: context) else {
             return settings
         }

@@ -38,6 +38,7 @@ extension FunctionConfiguration {
             ("logGroup", .string(logGroup)),
             ("logFormat", .string(logFormat)),
             ("tracingMode", .string(tracingMode)),
+            ("deadLetterTarget", deadLetterTarget.map(JSONValue.string)),
             ("layers", layers.isEmpty ? nil : .array(layers.map(\.storageDocument))),
         ])
     }
@@ -77,6 +78,7 @@ extension FunctionConfiguration {
             version: try string("version"), logGroup: document["logGroup"]?.stringValue)
         logFormat = document["logFormat"]?.stringValue ?? "Text"
         tracingMode = document["tracingMode"]?.stringValue ?? "PassThrough"
+        deadLetterTarget = document["deadLetterTarget"]?.stringValue
         if case .array(let items)? = document["layers"] {
             layers = try items.map { item throws(StorageError) in try FunctionLayer(storageDocument: item) }
         }

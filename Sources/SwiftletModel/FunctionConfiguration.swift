@@ -65,6 +65,8 @@ public struct FunctionConfiguration: Sendable, Equatable {
     public var logFormat: String = "Text"
     /// X-Ray mode: `PassThrough` or `Active`.
     public var tracingMode: String = "PassThrough"
+    /// `DeadLetterConfig.TargetArn`: the SQS queue that receives asynchronous events that failed for good.
+    public var deadLetterTarget: String?
     /// The layer versions the function uses, in the order they are applied; empty when none.
     public var layers: [FunctionLayer] = []
 

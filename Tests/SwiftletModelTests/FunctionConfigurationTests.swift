@@ -50,3 +50,22 @@ struct FunctionConfigurationTests {
         #expect(record.tags.isEmpty)
     }
 }
+
+@Suite("FunctionConfiguration storage document")
+struct FunctionConfigurationStorageTests {
+    @Test func theDeadLetterTargetIsStoredAndReadBack() throws {
+        let code = CodeDescriptor(
+            sha256Hex: String(repeating: "a", count: 64), sha256Base64: "AA==", size: 1, unpackedSize: 1)
+        var configuration = FunctionConfiguration(
+            name: "f", runtime: "python3.12", role: "arn:aws:iam::123456789012:role/r", handler: "app.handler",
+            code: code)
+        configuration.deadLetterTarget = "arn:aws:sqs:us-east-1:123456789012:dead"
+
+        let read = try FunctionConfiguration(storageDocument: configuration.storageDocument())
+        configuration.deadLetterTarget = nil
+        let cleared = try FunctionConfiguration(storageDocument: configuration.storageDocument())
+
+        #expect(read.deadLetterTarget == "arn:aws:sqs:us-east-1:123456789012:dead")
+        #expect(cleared.deadLetterTarget == nil)
+    }
+}

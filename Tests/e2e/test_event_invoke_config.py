@@ -184,3 +184,42 @@ def test_the_aws_cli_manages_configurations(async_node, unique_name):
     assert deleted.returncode == 0, deleted.stderr
     assert lambda_client(async_node.endpoint).list_function_event_invoke_configs(
         FunctionName=name)["FunctionEventInvokeConfigs"] == []
+
+
+def test_a_dead_letter_queue_gets_the_failed_event_itself(async_node, unique_name):
+    client, name, queue = reporting_function(async_node, unique_name)
+    dead = report_queue(async_node, unique_name("dead"))
+    client.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": queue_arn(async_node, dead)})
+    client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+
+    response = client.invoke(FunctionName=name, InvocationType="Event",
+                             Payload=json.dumps({"queue": queue, "n": 9, "fail": True}).encode())
+    sqs = sqs_client(async_node.endpoint)
+    messages: list[dict] = []
+    deadline = time.monotonic() + 30
+    while not messages and time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=dead, MessageAttributeNames=["All"], WaitTimeSeconds=1).get(
+            "Messages", [])
+    configuration = client.get_function_configuration(FunctionName=name)
+
+    assert configuration["DeadLetterConfig"] == {"TargetArn": queue_arn(async_node, dead)}
+    assert len(messages) == 1
+    assert json.loads(messages[0]["Body"])["n"] == 9
+    attributes = {key: value["StringValue"] for key, value in messages[0]["MessageAttributes"].items()}
+    assert attributes["RequestID"] == response["ResponseMetadata"]["RequestId"]
+    assert attributes["ErrorMessage"] == "failing on purpose"
+    assert attributes["ErrorCode"] == "200"
+
+
+def test_dead_letter_targets_are_checked_and_can_be_cleared(async_node, unique_name):
+    client, name, queue = reporting_function(async_node, unique_name)
+
+    sns = client_error(client.update_function_configuration, FunctionName=name,
+                       DeadLetterConfig={"TargetArn": "arn:aws:sns:us-east-1:000000000000:topic"})
+    target = queue_arn(async_node, queue)
+    client.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": target})
+    client.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": ""})
+
+    assert error_parts(sns)[:2] == ("InvalidParameterValueException", 400)
+    assert "SNS topics" in error_parts(sns)[2]
+    assert "DeadLetterConfig" not in client.get_function_configuration(FunctionName=name)
