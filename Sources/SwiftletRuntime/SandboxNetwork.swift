@@ -18,6 +18,8 @@ public final class SandboxNetwork: Sendable {
     static let prefixLength: UInt8 = 16
     /// The nftables table, `swiftlet_` and the node's name.
     let tableName: String
+    /// The file recording this node's pid (see ``ownersDirectory``), removed at close.
+    private let ownerFile = Mutex<String?>(nil)
     private let nodeTag: String
     private let leases: Mutex<AddressLeases>
 
@@ -41,9 +43,12 @@ public final class SandboxNetwork: Sendable {
     /// - Parameters:
     ///   - node: the node's name (hex digits), which names the bridge and the table.
     ///   - nodePort: the port of the node's API, the one port environments may reach on the host.
-    public static func create(node: String, nodePort: UInt16, logger: Logger) throws -> SandboxNetwork {
+    public static func create(
+        node: String, nodePort: UInt16, logger: Logger, ownersDirectory: String = SandboxNetwork.ownersDirectory
+    ) throws -> SandboxNetwork {
         let tag = String(node.prefix(8))
         let bridgeName = "swl\(tag)"
+        removeAbandoned(ownersDirectory: ownersDirectory, logger: logger)
         _ = swiftlet_network_remove_link(bridgeName)
         guard let subnet = freeSubnet(preferring: Int(UInt32(tag, radix: 16) ?? 0)) else {
             throw SandboxNetworkError("every /16 of 100.64.0.0/10 is already in use on this host")
@@ -60,6 +65,8 @@ public final class SandboxNetwork: Sendable {
             _ = swiftlet_network_remove_link(bridgeName)
             throw error
         }
+        let owner = try? recordOwner(of: tag, in: ownersDirectory)
+        network.ownerFile.withLock { $0 = owner }
         logger.info(
             "sandbox network ready",
             [
@@ -73,6 +80,43 @@ public final class SandboxNetwork: Sendable {
     public func close() {
         _ = try? Self.runNft("delete table ip \(tableName)\n")
         _ = swiftlet_network_remove_link(bridgeName)
+        if let ownerFile = ownerFile.withLock({ $0 }) { unlink(ownerFile) }
+    }
+
+    // MARK: - Networks of nodes that died
+
+    /// Where each node records which process owns its bridge and table; `/run` is emptied at boot, as the bridges
+    /// and tables are.
+    public static let ownersDirectory = "/run/swiftlet/networks"
+
+    /// Writes `<tag>` holding this process's pid.
+    static func recordOwner(of tag: String, in directory: String) throws -> String {
+        try FileSystem.makeDirectories(directory)
+        let path = "\(directory)/\(tag)"
+        try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Removes the bridge and table of every node whose recorded owner is no longer running: a node killed with
+    /// SIGKILL cannot remove them itself, and each holds one of the 64 subnets of 100.64.0.0/10.
+    static func removeAbandoned(ownersDirectory: String, logger: Logger) {
+        for tag in abandonedTags(in: ownersDirectory) {
+            _ = try? runNft("delete table ip swiftlet_\(tag)\n")
+            _ = swiftlet_network_remove_link("swl\(tag)")
+            unlink("\(ownersDirectory)/\(tag)")
+            logger.info("removed the network of a node that is gone", [("net.bridge", "swl\(tag)")])
+        }
+    }
+
+    /// Tags recorded in `directory` whose pid no longer names a running process.
+    static func abandonedTags(in directory: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.sorted().filter { name in
+            guard let text = try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8),
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            else { return true }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }
     }
 
     /// An address for a new environment and the name of its veth pair's host end; nil when all are taken.

@@ -1,3 +1,5 @@
+import Foundation
+import SwiftletSystem
 import Testing
 
 @testable import SwiftletRuntime
@@ -43,5 +45,32 @@ struct SandboxNetworkTests {
         #expect((subnet >> 16) & 0xff >= 64 && (subnet >> 16) & 0xff < 128)
         #expect(subnet & 0xffff == 0)
         #expect(SandboxNetwork.dotted(subnet + 1).hasSuffix(".0.1"))
+    }
+}
+
+@Suite("SandboxNetwork owners")
+struct SandboxNetworkOwnerTests {
+    @Test func networksOfProcessesThatAreGoneAreAbandoned() throws {
+        try withTemporaryDirectory { folder in
+            let dead = try ChildProcess.spawn(
+                ChildProcessSpec(executable: "/bin/true", arguments: ["true"], environment: [:], directory: "/"))
+            while dead.reap() == nil { usleep(1000) }
+            dead.closeDescriptor()
+            try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/aaaa1111"))
+            try Data("\(dead.pid)\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/bbbb2222"))
+            try Data("not a pid".utf8).write(to: URL(fileURLWithPath: "\(folder)/cccc3333"))
+
+            #expect(SandboxNetwork.abandonedTags(in: folder) == ["bbbb2222", "cccc3333"])
+            #expect(SandboxNetwork.abandonedTags(in: "\(folder)/missing").isEmpty)
+        }
+    }
+
+    @Test func theOwnerFileHoldsThisProcess() throws {
+        try withTemporaryDirectory { folder in
+            let path = try SandboxNetwork.recordOwner(of: "dddd4444", in: "\(folder)/owners")
+
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "\(getpid())\n")
+            #expect(SandboxNetwork.abandonedTags(in: "\(folder)/owners").isEmpty)
+        }
     }
 }

@@ -5,7 +5,9 @@ nobody, so they need root to begin with; skipped otherwise."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -106,3 +108,17 @@ def test_a_data_directory_of_another_user_is_named_as_such(swiftlet_bin, tmp_pat
 
     assert result.returncode != 0
     assert f"cannot open {data}/node.lock: Permission denied; is the data directory yours?" in result.stderr
+
+
+def test_a_node_removes_the_network_a_killed_node_left(node_factory):
+    killed = node_factory.new()
+    bridge = re.search(r"net\.bridge=(swl[0-9a-f]+)", killed.log_text()).group(1)
+    killed.kill()
+    left = os.path.exists(f"/sys/class/net/{bridge}")
+
+    node_factory.new()
+
+    assert left, "a node killed with SIGKILL cannot remove its bridge itself"
+    assert not os.path.exists(f"/sys/class/net/{bridge}")
+    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+    assert f"swiftlet_{bridge[3:]}" not in tables
