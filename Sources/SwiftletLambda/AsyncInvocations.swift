@@ -91,12 +91,15 @@ public final class AsyncInvocations: Sendable {
         var executedVersion = "$LATEST"
     }
 
-    /// Starts `workers` loops that take events, look up their `settings` and run them with `run`.
+    /// An event made ready to run: what applies to it, and how to run one attempt.
+    struct PreparedEvent: Sendable {
+        var settings: EventSettings
+        var run: @Sendable () async -> Attempt
+    }
+
+    /// Starts `workers` loops that take events, `prepare` each (its function looked up once) and run it.
     // Limitation: asynchronous events are run by a fixed pool of workers (eight loops of up to ten events).
-    func start(
-        workers: Int, settings: @escaping @Sendable (Envelope) async -> EventSettings,
-        run: @escaping @Sendable (Envelope) async -> Attempt
-    ) {
+    func start(workers: Int, prepare: @escaping @Sendable (Envelope) -> PreparedEvent) {
         let started = (0..<workers).map { _ in
             Task.detached { [self] in
                 while !stopped.load(ordering: .relaxed) {
@@ -113,7 +116,7 @@ public final class AsyncInvocations: Sendable {
                     }
                     await withTaskGroup(of: Void.self) { group in
                         for message in messages {
-                            group.addTask { await self.handle(message, settings: settings, run: run) }
+                            group.addTask { await self.handle(message, prepare: prepare) }
                         }
                     }
                 }
@@ -137,26 +140,23 @@ public final class AsyncInvocations: Sendable {
     }
 
     private func handle(
-        _ message: ReceivedMessage, settings: @Sendable (Envelope) async -> EventSettings,
-        run: @Sendable (Envelope) async -> Attempt
+        _ message: ReceivedMessage, prepare: @Sendable (Envelope) -> PreparedEvent
     ) async {
         guard let envelope = Self.decode(message.record.body) else {
             logger.error("dropping an unreadable event", [("message.id", message.record.messageId)])
             _ = await queues.delete([message.receiptHandle], from: queue)
             return
         }
-        let settings = await settings(envelope)
+        let prepared = prepare(envelope)
+        let settings = prepared.settings
         let ageSeconds = Double(QueueService.systemClock() - envelope.acceptedAt) / 1000
         if ageSeconds > Double(settings.maximumEventAgeSeconds) * timeScale {
-            if settings.onFailure == nil && settings.deadLetterQueue == nil {
-                dropped(envelope, reason: "it is older than its maximum age")
-            }
-            await record(envelope, attempt: nil, condition: "EventAgeExceeded", to: settings.onFailure)
-            await deadLetter(envelope, attempt: nil, to: settings.deadLetterQueue)
-            _ = await queues.delete([message.receiptHandle], from: queue)
+            await failedForGood(
+                envelope, attempt: nil, condition: "EventAgeExceeded", reason: "it is older than its maximum age",
+                settings: settings, message: message)
             return
         }
-        let attempt = await run(envelope)
+        let attempt = await prepared.run()
         // A node stopping mid-attempt leaves the event in flight; its next start runs it again.
         guard !stopped.load(ordering: .relaxed) else { return }
         switch attempt.outcome {
@@ -173,12 +173,9 @@ public final class AsyncInvocations: Sendable {
                 [(message.receiptHandle, max(1, Int((Double(seconds) * timeScale).rounded())))], of: queue)
         case .failed:
             guard envelope.failedAttempts < settings.maximumRetryAttempts else {
-                if settings.onFailure == nil && settings.deadLetterQueue == nil {
-                    dropped(envelope, reason: "every attempt failed")
-                }
-                await record(envelope, attempt: attempt, condition: "RetriesExhausted", to: settings.onFailure)
-                await deadLetter(envelope, attempt: attempt, to: settings.deadLetterQueue)
-                _ = await queues.delete([message.receiptHandle], from: queue)
+                await failedForGood(
+                    envelope, attempt: attempt, condition: "RetriesExhausted", reason: "every attempt failed",
+                    settings: settings, message: message)
                 return
             }
             // The next attempt is a new message, delayed 1 minute after the first failure and 2 after the second;
@@ -195,6 +192,18 @@ public final class AsyncInvocations: Sendable {
                 logger.error("cannot schedule an event's retry", [("error.message", "\(error)")])
             }
         }
+    }
+
+    /// Ends an event that will not be tried again: its record to `OnFailure`, the event to the dead-letter queue,
+    /// or, with neither, a warning; then it leaves the queue.
+    private func failedForGood(
+        _ envelope: Envelope, attempt: Attempt?, condition: String, reason: String, settings: EventSettings,
+        message: ReceivedMessage
+    ) async {
+        if settings.onFailure == nil && settings.deadLetterQueue == nil { dropped(envelope, reason: reason) }
+        await record(envelope, attempt: attempt, condition: condition, to: settings.onFailure)
+        await deadLetter(envelope, attempt: attempt, to: settings.deadLetterQueue)
+        _ = await queues.delete([message.receiptHandle], from: queue)
     }
 
     /// Sends the invocation record of an event's end to a destination, in AWS's shape: to an SQS queue as a

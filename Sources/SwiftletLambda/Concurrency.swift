@@ -17,15 +17,11 @@ extension LambdaService {
     {
         let reference = try resolveUnqualified(name, in: context)
         let body = try JSONBody(request.body)
-        guard let reserved = try body.int("ReservedConcurrentExecutions") else {
+        guard
+            let reserved = try body.int(
+                "ReservedConcurrentExecutions", in: 0...Int.max, field: "reservedConcurrentExecutions")
+        else {
             throw .validation([.missing("reservedConcurrentExecutions")])
-        }
-        guard reserved >= 0 else {
-            throw .validation([
-                .value(
-                    String(reserved), at: "reservedConcurrentExecutions",
-                    "Member must have value greater than or equal to 0")
-            ])
         }
         let reservable = limits.concurrentExecutions - limits.minimumUnreservedConcurrency
         try setReservation(reserved, of: reference, in: context) { others in

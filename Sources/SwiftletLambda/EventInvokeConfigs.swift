@@ -77,18 +77,15 @@ extension LambdaService {
         -> HTTPResponse
     {
         let record = try load(try resolveUnqualified(name, in: context), in: context)
-        let maxItems = try pageSize(request)
         let all = try storage("list event invoke configurations") {
             try store.eventInvokeConfigs(
                 accountId: context.accountId, region: context.region, functionName: record.configuration.name)
         }
-        let rest = request.queryValue("Marker").map { marker in all.filter { $0.qualifier > marker } } ?? all
-        let page = Array(rest.prefix(maxItems))
+        let page = try qualifierPage(all, request) { $0.qualifier }
         return .json(
             200,
             .members([
-                ("FunctionEventInvokeConfigs", .array(page.map(Self.document))),
-                ("NextMarker", page.count < rest.count ? page.last.map { .string($0.qualifier) } : nil),
+                ("FunctionEventInvokeConfigs", .array(page.items.map(Self.document))), ("NextMarker", page.nextMarker),
             ]))
     }
 
@@ -124,33 +121,10 @@ extension LambdaService {
 
     /// Reads the settings a request gives into `config`, leaving the others.
     private func apply(_ body: JSONBody, to config: inout EventInvokeConfig) throws(AWSError) {
-        if let retries = try body.int("MaximumRetryAttempts") {
-            guard retries >= 0 else {
-                throw .validation([
-                    .value(
-                        "\(retries)", at: "maximumRetryAttempts", "Member must have value greater than or equal to 0")
-                ])
-            }
-            guard retries <= 2 else {
-                throw .validation([
-                    .value("\(retries)", at: "maximumRetryAttempts", "Member must have value less than or equal to 2")
-                ])
-            }
+        if let retries = try body.int("MaximumRetryAttempts", in: 0...2, field: "maximumRetryAttempts") {
             config.maximumRetryAttempts = retries
         }
-        if let age = try body.int("MaximumEventAgeInSeconds") {
-            guard age >= 60 else {
-                throw .validation([
-                    .value(
-                        "\(age)", at: "maximumEventAgeInSeconds", "Member must have value greater than or equal to 60")
-                ])
-            }
-            guard age <= 21_600 else {
-                throw .validation([
-                    .value(
-                        "\(age)", at: "maximumEventAgeInSeconds", "Member must have value less than or equal to 21600")
-                ])
-            }
+        if let age = try body.int("MaximumEventAgeInSeconds", in: 60...21_600, field: "maximumEventAgeInSeconds") {
             config.maximumEventAgeInSeconds = age
         }
         if let destinations = try body.object("DestinationConfig") {

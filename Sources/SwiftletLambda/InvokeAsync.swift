@@ -9,16 +9,12 @@ extension LambdaService {
     /// Starts running the node's stored asynchronous events with `workers` loops.
     public func attach(_ events: AsyncInvocations, workers: Int = 8) {
         asyncBox.withLock { $0 = events }
-        events.start(
-            workers: workers,
-            settings: { [weak self] envelope in
-                guard let self else { return AsyncInvocations.EventSettings() }
-                return self.eventSettings(envelope)
-            },
-            run: { [weak self] envelope in
-                guard let self else { return AsyncInvocations.Attempt(outcome: .gone) }
-                return await self.runEvent(envelope)
-            })
+        events.start(workers: workers) { [weak self] envelope in
+            guard let self else {
+                return AsyncInvocations.PreparedEvent(settings: .init()) { AsyncInvocations.Attempt(outcome: .gone) }
+            }
+            return self.prepareEvent(envelope)
+        }
     }
 
     /// `POST /2014-11-13/functions/{name}/invoke-async/`: the legacy InvokeAsync. The body is the event, at most
@@ -67,35 +63,38 @@ extension LambdaService {
 
     /// Runs one attempt of a stored event as a synchronous call would run: the same function resolution,
     /// concurrency admission and scheduler.
-    /// The event invoke configuration that applies to an event, or AWS's defaults.
-    func eventSettings(_ envelope: AsyncInvocations.Envelope) -> AsyncInvocations.EventSettings {
+    /// Looks an event's function up once: the settings that apply to it (its qualifier's event invoke
+    /// configuration, its version's dead-letter queue, else AWS's defaults) and how to run one attempt through the
+    /// same admission and scheduler as a synchronous call. A weighted alias draws its version here.
+    func prepareEvent(_ envelope: AsyncInvocations.Envelope) -> AsyncInvocations.PreparedEvent {
         let context = RequestContext(
             accountId: envelope.accountId, region: envelope.region, requestId: envelope.requestId)
         var settings = AsyncInvocations.EventSettings()
-        settings.deadLetterQueue =
-            (try? loadQualified(envelope.functionName, qualifier: envelope.qualifier, in: context))?.record
-            .configuration.deadLetterTarget
-        guard let config = try? eventConfig(envelope.functionName, qualifier: envelope.qualifier, in: context) else {
-            return settings
+        if let config = try? eventConfig(envelope.functionName, qualifier: envelope.qualifier, in: context) {
+            settings.maximumRetryAttempts = config.maximumRetryAttempts ?? settings.maximumRetryAttempts
+            settings.maximumEventAgeSeconds = config.maximumEventAgeInSeconds ?? settings.maximumEventAgeSeconds
+            settings.onSuccess = config.onSuccess
+            settings.onFailure = config.onFailure
         }
-        settings.maximumRetryAttempts = config.maximumRetryAttempts ?? settings.maximumRetryAttempts
-        settings.maximumEventAgeSeconds = config.maximumEventAgeInSeconds ?? settings.maximumEventAgeSeconds
-        settings.onSuccess = config.onSuccess
-        settings.onFailure = config.onFailure
-        return settings
-    }
-
-    func runEvent(_ envelope: AsyncInvocations.Envelope) async -> AsyncInvocations.Attempt {
-        let context = RequestContext(
-            accountId: envelope.accountId, region: envelope.region, requestId: envelope.requestId)
         let qualified: QualifiedFunction
         do {
             qualified = try loadQualified(envelope.functionName, qualifier: envelope.qualifier, in: context) {
                 $0.version(forDraw: Double.random(in: 0..<1))
             }
         } catch {
-            return AsyncInvocations.Attempt(outcome: error.status == 404 ? .gone : .failed)
+            let outcome: AsyncInvocations.AttemptOutcome = error.status == 404 ? .gone : .failed
+            return AsyncInvocations.PreparedEvent(settings: settings) { AsyncInvocations.Attempt(outcome: outcome) }
         }
+        settings.deadLetterQueue = qualified.record.configuration.deadLetterTarget
+        return AsyncInvocations.PreparedEvent(settings: settings) { [weak self] in
+            guard let self else { return AsyncInvocations.Attempt(outcome: .gone) }
+            return await self.runEvent(envelope, qualified, context)
+        }
+    }
+
+    private func runEvent(
+        _ envelope: AsyncInvocations.Envelope, _ qualified: QualifiedFunction, _ context: RequestContext
+    ) async -> AsyncInvocations.Attempt {
         guard let scheduler else { return AsyncInvocations.Attempt(outcome: .gone) }
         let record = qualified.record
         let permit: ConcurrencyLimiter.Permit?

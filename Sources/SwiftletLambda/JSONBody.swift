@@ -61,6 +61,22 @@ struct JSONBody {
         }
     }
 
+    /// An integer member that must lie in `range`; outside it, a `ValidationException` naming `field` as AWS does.
+    func int(_ key: String, in range: ClosedRange<Int>, field: String) throws(AWSError) -> Int? {
+        guard let value = try int(key) else { return nil }
+        if value < range.lowerBound {
+            throw .validation([
+                .value("\(value)", at: field, "Member must have value greater than or equal to \(range.lowerBound)")
+            ])
+        }
+        if value > range.upperBound {
+            throw .validation([
+                .value("\(value)", at: field, "Member must have value less than or equal to \(range.upperBound)")
+            ])
+        }
+        return value
+    }
+
     func bool(_ key: String) throws(AWSError) -> Bool? {
         guard let value = member(key) else { return nil }
         guard case .bool(let flag) = value else { throw wrongType(key, "true or false") }

@@ -63,6 +63,18 @@ extension LambdaService {
         return pageSize
     }
 
+    /// One page of a function's per-qualifier settings, in qualifier order: those after `Marker` (the last qualifier
+    /// of the previous page), at most `MaxItems`; `NextMarker` when more follow.
+    func qualifierPage<Item>(
+        _ all: [Item], _ request: HTTPRequest, qualifier: (Item) -> String
+    ) throws(AWSError) -> (items: [Item], nextMarker: JSONValue?) {
+        let maxItems = try pageSize(request)
+        let rest = request.queryValue("Marker").map { marker in all.filter { qualifier($0) > marker } } ?? all
+        let items = Array(rest.prefix(maxItems))
+        let next = items.count < rest.count ? items.last.map { JSONValue.string(qualifier($0)) } : nil
+        return (items, next)
+    }
+
     /// Markers are opaque to clients: base64 of the last name returned.
     static func encodeMarker(_ name: String) -> String {
         Data(name.utf8).base64EncodedString()

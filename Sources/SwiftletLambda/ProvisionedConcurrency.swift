@@ -18,15 +18,11 @@ extension LambdaService {
     {
         let (qualified, qualifier) = try provisionedTarget(request, context, name: name)
         let body = try JSONBody(request.body)
-        guard let requested = try body.int("ProvisionedConcurrentExecutions") else {
+        guard
+            let requested = try body.int(
+                "ProvisionedConcurrentExecutions", in: 1...Int.max, field: "provisionedConcurrentExecutions")
+        else {
             throw .validation([.missing("provisionedConcurrentExecutions")])
-        }
-        guard requested >= 1 else {
-            throw .validation([
-                .value(
-                    String(requested), at: "provisionedConcurrentExecutions",
-                    "Member must have value greater than or equal to 1")
-            ])
         }
         let record = qualified.record
         let version = record.configuration.version
@@ -109,27 +105,18 @@ extension LambdaService {
         -> HTTPResponse
     {
         let record = try load(try resolveUnqualified(name, in: context), in: context)
-        let maxItems = try pageSize(request)
         let all = try storage("list provisioned concurrency") {
             try store.provisionedConcurrency(functionName: record.configuration.name).filter {
                 $0.accountId == context.accountId && $0.region == context.region
             }
         }
-        // The marker is the last qualifier of the previous page.
-        let rest = request.queryValue("Marker").map { marker in all.filter { $0.qualifier > marker } } ?? all
-        let items = Array(rest.prefix(maxItems))
-        var documents: [JSONValue] = []
-        for config in items {
+        let page = try qualifierPage(all, request) { $0.qualifier }
+        let documents = page.items.map { config in
             let version = (try? provisionedVersion(of: config, in: context)) ?? config.qualifier
-            documents.append(provisionedDocument(config, version: version, withArn: true, in: context))
+            return provisionedDocument(config, version: version, withArn: true, in: context)
         }
-        let more = items.count < rest.count
         return .json(
-            200,
-            .members([
-                ("ProvisionedConcurrencyConfigs", .array(documents)),
-                ("NextMarker", more ? items.last.map { .string($0.qualifier) } : nil),
-            ]))
+            200, .members([("ProvisionedConcurrencyConfigs", .array(documents)), ("NextMarker", page.nextMarker)]))
     }
 
     /// Tells the scheduler how many environments each published version of `functionName` should keep ready, from

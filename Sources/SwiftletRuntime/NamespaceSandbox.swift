@@ -67,8 +67,8 @@ public final class NamespaceSandbox: Sandbox {
     }
 
     // Limitation: isolation adds 6-7 ms to a cold start (the launcher's start, joining the cgroups, the root's
-    // mounts, init's fork), and without swiftlet-sandbox beside the node's binary (a copied binary, say) environments are
-    // launched through swiftlet itself, whose start (loading Foundation) adds about 20 ms more.
+    // mounts, init's fork), and without swiftlet-sandbox beside the node's binary (a copied binary, say)
+    // environments are launched through swiftlet itself, whose start (loading Foundation) adds about 20 ms more.
     // Limitation: functions run as uid 0 (with no capabilities, no_new_privs and a seccomp filter), not as an
     // unprivileged user as on AWS.
     public func start(_ spec: SandboxSpec) throws -> any SandboxedProcess {

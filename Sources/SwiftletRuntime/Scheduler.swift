@@ -47,22 +47,22 @@ public final class Scheduler: Sendable {
     private let nodeEndpoint: Mutex<String>
     /// The node as environments on the sandbox network reach it.
     private let routedNodeEndpoint = Mutex<String>("")
-    private let pools: [PoolShard]
+    let pools: [PoolShard]
     private static let shardCount = 16
-    private let startQueue = DispatchQueue(label: "swiftlet.environments.start", attributes: .concurrent)
+    let startQueue = DispatchQueue(label: "swiftlet.environments.start", attributes: .concurrent)
     let timerQueue = DispatchQueue(label: "swiftlet.environments.timers")
     /// Dispatch sources are safe to use from any thread.
     nonisolated(unsafe) private let reaper: DispatchSourceTimer
     nonisolated(unsafe) private let freezer: DispatchSourceTimer?
 
-    private final class PoolShard: Sendable {
+    final class PoolShard: Sendable {
         let pools = Mutex<[String: EnvironmentPool]>([:])
     }
 
     /// Every environment from its launch until its resources are released, whatever its pool became.
     private let live: [LiveShard]
     /// Megabytes held by environments launched and not yet released or evicted.
-    private let committedMemoryMB = Atomic<Int>(0)
+    let committedMemoryMB = Atomic<Int>(0)
 
     private final class LiveShard: Sendable {
         let environments = Mutex<[String: (Environment, String)]>([:])
@@ -255,7 +255,7 @@ public final class Scheduler: Sendable {
             routesOutside: request.routesOutside)
     }
 
-    private func pool(
+    func pool(
         accountId: String, region: String, configuration: FunctionConfiguration, routesOutside: Bool
     ) -> EnvironmentPool {
         let key =
@@ -273,78 +273,8 @@ public final class Scheduler: Sendable {
     }
 
     /// The pools of a function whose key starts with `prefix`.
-    private func pools(withPrefix prefix: String) -> [EnvironmentPool] {
+    func pools(withPrefix prefix: String) -> [EnvironmentPool] {
         pools.flatMap { shard in shard.pools.withLock { $0.filter { $0.key.hasPrefix(prefix) }.map(\.value) } }
-    }
-
-    // MARK: - Provisioned concurrency
-
-    /// Keeps, for each published version listed, that many environments initialized ahead of invocations, and none
-    /// for the function's other versions. Environments beyond a lowered target become on-demand ones.
-    public func provision(
-        accountId: String, region: String, name: String, routesOutside: Bool,
-        targets: [(configuration: FunctionConfiguration, count: Int)]
-    ) {
-        let wanted = targets.map {
-            (
-                pool(
-                    accountId: accountId, region: region, configuration: $0.configuration, routesOutside: routesOutside),
-                $0.count
-            )
-        }
-        let keys = Set(wanted.map(\.0.key))
-        for pool in pools(withPrefix: Self.poolPrefix(accountId: accountId, region: region, name: name))
-        where !keys.contains(pool.key) {
-            adjustProvisioned(pool, to: 0)
-        }
-        for (pool, count) in wanted { adjustProvisioned(pool, to: count) }
-    }
-
-    /// Provisioned environments of a version that have finished init.
-    public func provisionedReady(accountId: String, region: String, name: String, version: String) -> Int {
-        pools(withPrefix: Self.poolPrefix(accountId: accountId, region: region, name: name) + "\(version)\u{1}")
-            .reduce(0) { total, pool in total + pool.state.withLock { $0.provisionedReady } }
-    }
-
-    private func adjustProvisioned(_ pool: EnvironmentPool, to target: Int) {
-        let launches = pool.state.withLock { state -> Int in
-            guard !state.retired else { return 0 }
-            state.provisionedTarget = target
-            var surplus = state.provisionedCount - target
-            for (id, slot) in state.slots where surplus > 0 && slot.provisioned && slot.phase != .dead {
-                state.slots[id]?.provisioned = false
-                state.slots[id]?.idleSince = DispatchTime.now().uptimeNanoseconds
-                surplus -= 1
-            }
-            let launches = max(0, target - state.provisionedCount)
-            state.provisionedLaunching += launches
-            return launches
-        }
-        for _ in 0..<launches { startQueue.async { self.startProvisioned(in: pool) } }
-    }
-
-    private func startProvisioned(in pool: EnvironmentPool) {
-        do {
-            try launch(in: pool, provisioned: true)
-        } catch {
-            pool.state.withLock { $0.provisionedLaunching -= 1 }
-            logger.warning(
-                "provisioned environment failed to start; trying again in a second",
-                [("function.name", pool.configuration.name), ("error.message", "\(error)")])
-            replaceProvisioned(in: pool, after: 1)
-        }
-    }
-
-    /// Starts provisioned environments until the pool has its target again, after `delay` seconds (so that a
-    /// function whose init always fails does not spin).
-    // Limitation: provisioned concurrency never reports FAILED; an environment whose init fails is started again
-    // every second and the configuration stays IN_PROGRESS.
-    private func replaceProvisioned(in pool: EnvironmentPool, after delay: Double) {
-        timerQueue.asyncAfter(deadline: .now() + delay) { [weak self] in
-            guard let self else { return }
-            let target = pool.state.withLock { $0.provisionedTarget }
-            self.adjustProvisioned(pool, to: target)
-        }
     }
 
     // MARK: - Delivering
@@ -437,7 +367,7 @@ public final class Scheduler: Sendable {
         }
     }
 
-    private func launch(in pool: EnvironmentPool, provisioned: Bool = false) throws {
+    func launch(in pool: EnvironmentPool, provisioned: Bool = false) throws {
         guard let endpoints else { throw RuntimeUnavailable(description: "the Runtime API is not running") }
         let configuration = pool.configuration
         let codeDirectory = try codeCache.directory(for: configuration.code.sha256Hex)
@@ -587,7 +517,7 @@ public final class Scheduler: Sendable {
 
     // MARK: - Endings
 
-    private func stop(_ environment: Environment, heldNext: HTTPResponder?) {
+    func stop(_ environment: Environment, heldNext: HTTPResponder?) {
         heldNext?.respond(.text(410, "this environment is being stopped"))
         environment.sandboxed?.terminate()
     }
@@ -691,124 +621,6 @@ public final class Scheduler: Sendable {
         liveShard(environment.id).environments.withLock { _ = $0.removeValue(forKey: environment.id) }
     }
 
-    // MARK: - Memory budget
-
-    /// Megabytes the node's environments hold now.
-    public var committedMemory: Int { committedMemoryMB.load(ordering: .relaxed) }
-
-    /// Counts `megabytes` against the budget, evicting idle environments to make room; throws ``NodeAtCapacity``
-    /// when even that is not enough.
-    // Limitation: the memory budget counts MemorySize, not use.
-    private func admitMemory(_ megabytes: Int) throws {
-        guard let budget = configuration.memoryBudgetMB else {
-            committedMemoryMB.add(megabytes, ordering: .relaxed)
-            return
-        }
-        for attempt in 0..<2 {
-            var current = committedMemoryMB.load(ordering: .relaxed)
-            while current + megabytes <= budget {
-                let (exchanged, original) = committedMemoryMB.compareExchange(
-                    expected: current, desired: current + megabytes, ordering: .relaxed)
-                if exchanged { return }
-                current = original
-            }
-            if attempt == 0 { evictIdle(toFree: current + megabytes - budget) }
-        }
-        throw NodeAtCapacity(budgetMB: budget)
-    }
-
-    private func releaseMemory(of environment: Environment) {
-        guard environment.holdsMemory.exchange(false, ordering: .relaxed) else { return }
-        committedMemoryMB.subtract(environment.pool.configuration.memorySize, ordering: .relaxed)
-    }
-
-    /// Stops idle on-demand environments, least recently used first, until `megabytes` are freed or none is left.
-    private func evictIdle(toFree megabytes: Int) {
-        var candidates: [(since: UInt64, pool: EnvironmentPool, id: String)] = []
-        for shard in pools {
-            for pool in shard.pools.withLock({ Array($0.values) }) {
-                pool.state.withLock { state in
-                    for id in state.idle {
-                        guard let slot = state.slots[id], slot.phase == .idle, !slot.provisioned else { continue }
-                        candidates.append((slot.idleSince, pool, id))
-                    }
-                }
-            }
-        }
-        var freed = 0
-        for candidate in candidates.sorted(by: { $0.since < $1.since }) where freed < megabytes {
-            let taken = candidate.pool.state.withLock { state -> (Environment, HTTPResponder?)? in
-                guard var slot = state.slots[candidate.id], slot.phase == .idle else { return nil }
-                state.idle.removeAll { $0 == candidate.id }
-                let next = slot.heldNext
-                slot.heldNext = nil
-                slot.phase = .dead
-                state.slots[candidate.id] = slot
-                return (slot.environment, next)
-            }
-            guard let (environment, next) = taken else { continue }
-            logger.debug("evicting idle environment for memory", [("env.id", environment.id)])
-            releaseMemory(of: environment)
-            stop(environment, heldNext: next)
-            freed += candidate.pool.configuration.memorySize
-        }
-    }
-
-    /// Freezes environments idle for longer than `seconds`. Freezing happens under the pool's lock, as thawing does
-    /// when an invocation takes the environment, so an environment is never handed an event while frozen.
-    private func freezeIdle(olderThan seconds: TimeInterval) {
-        let threshold = DispatchTime.now().uptimeNanoseconds - UInt64(seconds * 1_000_000_000)
-        for shard in pools {
-            for pool in shard.pools.withLock({ Array($0.values) }) {
-                pool.state.withLock { state in
-                    for id in state.idle {
-                        guard var slot = state.slots[id], slot.phase == .idle, !slot.frozen, !slot.unfreezable,
-                            slot.idleSince < threshold, let sandboxed = slot.environment.sandboxed
-                        else { continue }
-                        // An environment whose sandbox cannot freeze is not asked again.
-                        slot.frozen = sandboxed.freeze()
-                        slot.unfreezable = !slot.frozen
-                        state.slots[id] = slot
-                    }
-                }
-            }
-        }
-    }
-
-    /// Stops environments idle for longer than the idle timeout.
-    private func reapIdle() {
-        let threshold = DispatchTime.now().uptimeNanoseconds - UInt64(configuration.idleTimeout * 1_000_000_000)
-        var expired: [(Environment, HTTPResponder?)] = []
-        for shard in pools {
-            let snapshot = shard.pools.withLock { Array($0.values) }
-            for pool in snapshot {
-                pool.state.withLock { state in
-                    state.idle.removeAll { id in
-                        guard var slot = state.slots[id], slot.phase == .idle, !slot.provisioned,
-                            slot.idleSince < threshold
-                        else {
-                            return false
-                        }
-                        expired.append((slot.environment, slot.heldNext))
-                        slot.heldNext = nil
-                        slot.phase = .dead
-                        state.slots[id] = slot
-                        return true
-                    }
-                }
-            }
-        }
-        for (environment, next) in expired {
-            logger.debug("stopping idle environment", [("env.id", environment.id)])
-            stop(environment, heldNext: next)
-        }
-    }
-}
-
-/// The node's memory budget has no room for another environment, even after evicting the idle ones.
-struct NodeAtCapacity: Error, CustomStringConvertible {
-    let budgetMB: Int
-    var description: String { "the node's \(budgetMB) MB memory budget for environments is in use" }
 }
 
 /// A custom runtime with no bootstrap to run.

@@ -491,7 +491,8 @@ public final class SQLiteStore: FunctionStore {
         -> FunctionRecord?
     {
         try connection.withStatement(
-            "SELECT configuration, tags, last_version, reserved_concurrency FROM functions WHERE account_id = ? AND region = ? AND name = ?",
+            "SELECT configuration, tags, last_version, reserved_concurrency FROM functions "
+                + "WHERE account_id = ? AND region = ? AND name = ?",
             [.text(accountId), .text(region), .text(name)]
         ) { statement throws(SQLiteError) in
             guard try statement.step() else { return nil }

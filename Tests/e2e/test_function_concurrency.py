@@ -272,23 +272,3 @@ def test_the_cli_reports_a_throttle(small_node, sleepers, unique_name, tmp_path)
 
     assert result.returncode != 0
     assert "TooManyRequestsException" in result.stderr and "Rate Exceeded." in result.stderr
-
-
-@pytest.mark.parametrize("limit", ["0", "-3", "many"])
-def test_bad_node_limits_are_usage_errors(swiftlet_bin, tmp_path, limit):
-    from swiftlet_node import run_swiftlet
-
-    result = run_swiftlet(swiftlet_bin, "serve", "--data-dir", str(tmp_path), "--concurrency-limit", limit)
-
-    assert result.returncode != 0
-    assert "--concurrency-limit" in result.stderr
-
-
-def test_the_minimum_may_not_exceed_the_limit(swiftlet_bin, tmp_path):
-    from swiftlet_node import run_swiftlet
-
-    result = run_swiftlet(swiftlet_bin, "serve", "--data-dir", str(tmp_path), "--concurrency-limit", "50",
-                          "--unreserved-minimum", "60")
-
-    assert result.returncode != 0
-    assert "--unreserved-minimum (60) must not exceed --concurrency-limit (50)" in result.stderr

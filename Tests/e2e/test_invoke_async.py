@@ -6,10 +6,8 @@ event survives a kill -9 of the node. The functions report each run by sending a
 from __future__ import annotations
 
 import json
-import os
 import signal
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest

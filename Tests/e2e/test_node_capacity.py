@@ -103,12 +103,3 @@ def test_an_environment_bigger_than_the_budget_is_throttled(budget_node, unique_
 
     assert error_parts(error)[:2] == ("TooManyRequestsException", 429)
     client.delete_function(FunctionName=name)
-
-
-def test_a_budget_below_one_environment_is_a_usage_error(swiftlet_bin, tmp_path):
-    from swiftlet_node import run_swiftlet
-
-    result = run_swiftlet(swiftlet_bin, "serve", "--data-dir", str(tmp_path), "--memory-budget", "100")
-
-    assert result.returncode != 0
-    assert "--memory-budget must be at least 128 (MB)" in result.stderr

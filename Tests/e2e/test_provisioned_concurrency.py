@@ -11,8 +11,6 @@ import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from aws_clients import ROLE, client_error, error_parts, lambda_client, logs_client, raw_request, run_aws
 from functions import function_processes, invoke, python_package, runner_client, wait_until
 
