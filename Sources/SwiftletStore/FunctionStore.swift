@@ -119,6 +119,16 @@ public protocol FunctionStore: LayerStore {
         accountId: String, region: String, functionName: String, qualifier: String
     ) throws -> EventInvokeConfig?
 
+    /// Adds or replaces an event source mapping, atomically with `check`, which sees every other mapping and throws
+    /// to refuse (two mappings of one function to one queue).
+    func putEventSourceMapping(_ mapping: EventSourceMapping, check: ([EventSourceMapping]) throws -> Void) throws
+
+    /// Every event source mapping of every account, in UUID order.
+    func eventSourceMappings() throws -> [EventSourceMapping]
+
+    /// Removes one event source mapping and returns it, or nil when there was none.
+    func deleteEventSourceMapping(uuid: String) throws -> EventSourceMapping?
+
     /// Removes one configuration and returns it, or nil when there was none.
     func deleteProvisionedConcurrency(
         accountId: String, region: String, functionName: String, qualifier: String

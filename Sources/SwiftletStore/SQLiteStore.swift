@@ -146,6 +146,16 @@ public final class SQLiteStore: FunctionStore {
             PRIMARY KEY (account_id, region, function_name, qualifier)
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE event_source_mappings (
+            uuid TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            function_name TEXT NOT NULL,
+            event_source_arn TEXT NOT NULL,
+            document BLOB NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Opens or creates the database at `path` and brings its schema up to date.
