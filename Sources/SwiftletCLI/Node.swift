@@ -62,6 +62,7 @@ public final class Node: Sendable {
     let retention: LogRetentionSweeper
     let queues: QueueService
     let asyncEvents: AsyncInvocations
+    let eventSources: EventSourcePollers
     let logger: Logger
     /// The namespaced environments' routed network, and the node's listening socket on its gateway.
     let sandboxNetwork: SandboxNetwork?
@@ -183,6 +184,7 @@ public final class Node: Sendable {
         let sqsAPI = SQSAPI(service: queues, accountId: options.accountId, region: options.region)
         asyncEvents = try Self.openEvents(
             queues: queues, logger: logger.child("events"), timeScale: options.asyncTimeScale)
+        eventSources = EventSourcePollers(queues: queues, logger: logger.child("event_sources"))
 
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = options.host
@@ -207,6 +209,7 @@ public final class Node: Sendable {
         service.restoreProvisioned()
         // Events run only now: an environment started before the sandbox network was routed would have none.
         service.attach(asyncEvents)
+        service.attach(eventSources)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1_000_000
         logger.info(
             "node ready",
@@ -254,6 +257,7 @@ public final class Node: Sendable {
     public func stop() {
         server.stop()
         asyncEvents.stop()
+        eventSources.stop()
         scheduler.shutdown()
         if let gatewayListener {
             reactor.remove(gatewayListener)

@@ -61,8 +61,6 @@ extension LambdaService {
         }
     }
 
-    /// Runs one attempt of a stored event as a synchronous call would run: the same function resolution,
-    /// concurrency admission and scheduler.
     /// Looks an event's function up once: the settings that apply to it (its qualifier's event invoke
     /// configuration, its version's dead-letter queue, else AWS's defaults) and how to run one attempt through the
     /// same admission and scheduler as a synchronous call. A weighted alias draws its version here.
@@ -95,26 +93,9 @@ extension LambdaService {
     private func runEvent(
         _ envelope: AsyncInvocations.Envelope, _ qualified: QualifiedFunction, _ context: RequestContext
     ) async -> AsyncInvocations.Attempt {
-        guard let scheduler else { return AsyncInvocations.Attempt(outcome: .gone) }
-        let record = qualified.record
-        let permit: ConcurrencyLimiter.Permit?
-        do {
-            permit = try admit(record, in: context)
-        } catch {
+        guard let result = await invokeInternally(qualified, payload: envelope.payload, in: context) else {
             return AsyncInvocations.Attempt(outcome: .throttled)
         }
-        var request = InvocationRequest(
-            accountId: context.accountId, region: context.region, configuration: record.configuration,
-            invokedFunctionArn: ARN.function(
-                region: context.region, account: context.accountId, name: record.configuration.name,
-                qualifier: qualified.qualifier),
-            payload: envelope.payload, routesOutside: TagRules.routesOutside(record.tags))
-        request.requestId = envelope.requestId
-        let result = await withCheckedContinuation { continuation in
-            scheduler.invoke(request) { continuation.resume(returning: $0) }
-        }
-        permit?.release()
-        if result.throttled { return AsyncInvocations.Attempt(outcome: .throttled) }
         return AsyncInvocations.Attempt(
             outcome: result.functionError == nil ? .succeeded : .failed, response: result.payload,
             functionError: result.functionError, executedVersion: result.executedVersion)

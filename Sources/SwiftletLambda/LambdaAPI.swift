@@ -132,6 +132,12 @@ public final class LambdaAPI: HTTPHandler {
             return try service.getProvisionedConcurrency(request, context, name: name)
         case .deleteProvisionedConcurrency(let name):
             return try service.deleteProvisionedConcurrency(request, context, name: name)
+        case .createEventSourceMapping: return try service.createEventSourceMapping(request, context)
+        case .listEventSourceMappings: return try service.listEventSourceMappings(request, context)
+        case .getEventSourceMapping(let uuid): return try service.getEventSourceMapping(context, uuid: uuid)
+        case .updateEventSourceMapping(let uuid):
+            return try service.updateEventSourceMapping(request, context, uuid: uuid)
+        case .deleteEventSourceMapping(let uuid): return try service.deleteEventSourceMapping(context, uuid: uuid)
         case .listTags(let resource): return try service.listTags(context, resource: resource)
         case .tagResource(let resource): return try service.tagResource(request, context, resource: resource)
         case .untagResource(let resource): return try service.untagResource(request, context, resource: resource)

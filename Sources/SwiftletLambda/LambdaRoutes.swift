@@ -33,6 +33,11 @@ enum LambdaRoute: Equatable {
     case listEventInvokeConfigs(String)
     case getProvisionedConcurrency(String)
     case deleteProvisionedConcurrency(String)
+    case createEventSourceMapping
+    case listEventSourceMappings
+    case getEventSourceMapping(String)
+    case updateEventSourceMapping(String)
+    case deleteEventSourceMapping(String)
     case listTags(String)
     case tagResource(String)
     case untagResource(String)
@@ -79,6 +84,11 @@ enum LambdaRoute: Equatable {
         case .listEventInvokeConfigs: "ListFunctionEventInvokeConfigs"
         case .getProvisionedConcurrency: "GetProvisionedConcurrencyConfig"
         case .deleteProvisionedConcurrency: "DeleteProvisionedConcurrencyConfig"
+        case .createEventSourceMapping: "CreateEventSourceMapping"
+        case .listEventSourceMappings: "ListEventSourceMappings"
+        case .getEventSourceMapping: "GetEventSourceMapping"
+        case .updateEventSourceMapping: "UpdateEventSourceMapping"
+        case .deleteEventSourceMapping: "DeleteEventSourceMapping"
         case .listTags: "ListTags"
         case .tagResource: "TagResource"
         case .untagResource: "UntagResource"
@@ -109,6 +119,15 @@ enum LambdaRoutes {
         case ("2015-03-31", "functions"):
             segments.removeFirst()
             return functions(method: method, segments)
+        case ("2015-03-31", "event-source-mappings"):
+            switch (method, segments.count) {
+            case ("POST", 1): return .createEventSourceMapping
+            case ("GET", 1): return .listEventSourceMappings
+            case ("GET", 2): return .getEventSourceMapping(segments[1])
+            case ("PUT", 2): return .updateEventSourceMapping(segments[1])
+            case ("DELETE", 2): return .deleteEventSourceMapping(segments[1])
+            default: return nil
+            }
         case ("2014-11-13", "functions") where segments.count == 3 && segments[2] == "invoke-async" && method == "POST":
             return .invokeAsync(segments[1])
         case ("2016-08-19", "account-settings") where segments.count == 1 && method == "GET":

@@ -45,6 +45,8 @@ public final class LambdaService: Sendable {
     let concurrency: ConcurrencyLimiter?
     /// Where asynchronous events wait; set once the node's queues are open (see ``attach(_:workers:)``).
     let asyncBox = Mutex<AsyncInvocations?>(nil)
+    /// What reads the queues of event source mappings; set once the node's queues are open.
+    let pollersBox = Mutex<EventSourcePollers?>(nil)
 
     public init(
         configuration: LambdaServiceConfiguration, store: any FunctionStore, codeStore: any CodeStore,
