@@ -1,6 +1,6 @@
 """Event invoke configurations: Put/Get/Update/Delete/ListFunctionEventInvokeConfigs through boto3 and the aws CLI
 with their errors at the edges, and what they change: the number of attempts, and the records sent to an SQS queue
-or another function when an event succeeds or fails for good."""
+or another function when an event succeeds, fails for good or grows older than its maximum age."""
 
 from __future__ import annotations
 
@@ -138,6 +138,28 @@ def test_zero_retries_means_one_attempt_and_a_failure_record(async_node, unique_
     assert record[0]["responseContext"]["functionError"] == "Unhandled"
     assert record[0]["responsePayload"]["errorType"] == "RuntimeError"
     assert record[0]["version"] == "1.0"
+
+
+def test_an_event_older_than_its_maximum_age_is_not_run_and_goes_to_on_failure(async_node, unique_name):
+    client, name, queue = reporting_function(async_node, unique_name)
+    failures = report_queue(async_node, unique_name("failures"))
+    # Reserved concurrency 0 keeps the event waiting; 60 s of maximum age is 0.6 s at this node's time scale.
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    client.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=60, DestinationConfig={
+        "OnFailure": {"Destination": queue_arn(async_node, failures)}})
+
+    response = client.invoke(FunctionName=name, InvocationType="Event",
+                             Payload=json.dumps({"queue": queue, "n": 9}).encode())
+    record = records(async_node, failures, 1)
+    client.delete_function_concurrency(FunctionName=name)
+    runs = reports(async_node, queue, 1, seconds=3)
+
+    assert len(record) == 1
+    context = record[0]["requestContext"]
+    assert context["condition"] == "EventAgeExceeded"
+    assert context["requestId"] == response["ResponseMetadata"]["RequestId"]
+    assert record[0]["requestPayload"]["n"] == 9
+    assert runs == [], "an expired event must never run"
 
 
 def test_a_success_record_goes_to_a_queue(async_node, unique_name):
