@@ -651,12 +651,7 @@ def bench_async():
     """Asynchronous events: accepted per second (each stored before its 202) and run per second, beside the
     synchronous invocations of the same function in the same run."""
     print("\n== async: events accepted (each on disk before its 202) and completed ==", flush=True)
-    handler_dir = tempfile.mkdtemp(prefix="swiftlet-bench-async-")
-    echo = os.path.join(handler_dir, "bootstrap")
-    subprocess.run(["cc", "-O2", "-o", echo, os.path.join(os.path.dirname(__file__), "echo_bootstrap.c")], check=True)
-    with open(echo, "rb") as f:
-        code = zip_folder({"bootstrap": (f.read(), 0o755)})
-    shutil.rmtree(handler_dir, ignore_errors=True)
+    code = echo_code()
     floor = sqlite_commit_rate()
     with Node(extra=("--memory-budget", "1000000")) as node:
         client = lambda_client(node.url)
@@ -684,6 +679,76 @@ def bench_async():
                "ev/s", f"p50 {p50:.2f} ms, {errors} errors; target > 5,000")
         report("async", "events completed/s (compiled echo)", completed_rps, "synchronous invocations/s, 16 clients",
                sync_rps, "ev/s", f"{done - before} of about {accepted} run")
+
+
+def echo_code():
+    """A zip holding the compiled echo bootstrap."""
+    handler_dir = tempfile.mkdtemp(prefix="swiftlet-bench-echo-")
+    echo = os.path.join(handler_dir, "bootstrap")
+    subprocess.run(["cc", "-O2", "-o", echo, os.path.join(os.path.dirname(__file__), "echo_bootstrap.c")], check=True)
+    with open(echo, "rb") as f:
+        code = zip_folder({"bootstrap": (f.read(), 0o755)})
+    shutil.rmtree(handler_dir, ignore_errors=True)
+    return code
+
+
+def sqs_call(node, target, body):
+    request = urllib.request.Request(
+        node.url + "/", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"AmazonSQS.{target}"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def fill_queue(node, queue_url, count):
+    entries = [{"Id": str(i), "MessageBody": json.dumps({"n": i, "pad": "x" * 80})} for i in range(10)]
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda _: sqs_call(node, "SendMessageBatch", {"QueueUrl": queue_url, "Entries": entries}),
+                      range(count // 10)))
+
+
+def queue_depth(node, queue_url):
+    attributes = sqs_call(node, "GetQueueAttributes", {
+        "QueueUrl": queue_url,
+        "AttributeNames": ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]})["Attributes"]
+    return sum(int(value) for value in attributes.values())
+
+
+def bench_mappings():
+    """An event source mapping draining a queue into a compiled echo function, beside a plain SQS consumer
+    (32 wrk connections receiving and deleting ten at a time) draining the same node."""
+    print("\n== mappings: messages a function consumes through an event source mapping ==", flush=True)
+    code = echo_code()
+    count = 50_000
+    with Node(extra=("--memory-budget", "1000000")) as node:
+        plain = sqs_call(node, "CreateQueue", {"QueueName": "plain"})["QueueUrl"]
+        batch = json.dumps({"QueueUrl": plain, "Entries": [
+            {"Id": str(i), "MessageBody": json.dumps({"n": i, "pad": "x" * 80})} for i in range(10)]})
+        wrk_post(node.url + "/", 32, 2, lua_script(SQS_SEND_LUA % {"target": "SendMessageBatch",
+                                                                   "body": json.dumps(batch)}))
+        script = lua_script(SQS_RECEIVE_LUA % {"url": json.dumps(plain)})
+        output = subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", script, node.url + "/"],
+                                capture_output=True, text=True, check=True).stdout
+        floor = int(re.search(r"RECEIVED (\d+)", output).group(1)) / 3
+        if queue_depth(node, plain) == 0:
+            print("  (the plain queue ran dry: its figure is a lower bound)", flush=True)
+
+        client = lambda_client(node.url)
+        client.create_function(FunctionName="consumer", Runtime="provided.al2023", Handler="none", MemorySize=128,
+                               Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": code})
+        mapped = sqs_call(node, "CreateQueue", {"QueueName": "mapped"})["QueueUrl"]
+        fill_queue(node, mapped, count)
+        started = time.monotonic()
+        client.create_event_source_mapping(FunctionName="consumer", BatchSize=10,
+                                           EventSourceArn="arn:aws:sqs:us-east-1:000000000000:mapped")
+        deadline = started + 300
+        while queue_depth(node, mapped) > 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+        left = queue_depth(node, mapped)
+        report("mappings", "messages consumed/s, batches of 10", (count - left) / elapsed,
+               "wrk receive + delete, 32 clients", floor, "msg/s",
+               f"{count - left} of {count} in {elapsed:.1f} s, each batch one invocation")
 
 
 def completed_events(node, name):
@@ -718,7 +783,7 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run `make bench`, which installs it")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs", "async", "scale"]
+    sections = sys.argv[1:] or ["node", "invoke", "sandbox", "sqs", "async", "mappings", "scale"]
     if "node" in sections:
         bench_node()
     if "invoke" in sections:
@@ -729,6 +794,8 @@ def main():
         bench_sqs()
     if "async" in sections:
         bench_async()
+    if "mappings" in sections:
+        bench_mappings()
     if "scale" in sections:
         bench_scale()
 
