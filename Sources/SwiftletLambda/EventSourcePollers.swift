@@ -19,8 +19,9 @@ import Synchronization
 /// message received more than `maxReceiveCount` times to its dead-letter queue. FIFO queues hand out no message of
 /// a group while an earlier one is in flight, so order per group holds however many batches run at once.
 ///
-/// Each mapping starts with one worker. A worker that gathers a full batch starts another, up to the mapping's
-/// maximum concurrency; a worker that finds the queue empty, or is throttled, retires unless it is the last.
+/// Each mapping starts with one worker. A worker that gathers a full batch starts another, at most one every
+/// ``workerGrowthInterval`` and up to the mapping's maximum concurrency; a worker that finds the queue empty, or is
+/// throttled, retires unless it is the last.
 public final class EventSourcePollers: Sendable {
     /// How one invocation of a batch ended.
     enum BatchOutcome: Sendable, Equatable {
@@ -40,6 +41,9 @@ public final class EventSourcePollers: Sendable {
     static let defaultMaximumConcurrency = 1_000
     /// Largest event payload: a synchronous invocation's limit.
     static let maximumPayloadBytes = 6 * 1024 * 1024
+    /// Least time between two workers added to one mapping. Each new worker soon needs an environment of its own,
+    /// so growing at most ten a second keeps a backlog from turning into hundreds of simultaneous cold starts.
+    static let workerGrowthInterval = Duration.milliseconds(100)
     /// Seconds a worker waits for a message before looking again (and noticing that it was stopped).
     static let pollSeconds = 1
 
@@ -98,7 +102,8 @@ public final class EventSourcePollers: Sendable {
         let mapping: EventSourceMapping
         let patterns: [EventFilterPattern]
         let stopped = Atomic<Bool>(false)
-        let workers = Mutex<Int>(0)
+        /// Workers running, and when the last one was added.
+        let workers = Mutex<(count: Int, lastAdded: ContinuousClock.Instant?)>((0, nil))
         let lastResult = Mutex<String>("No records processed")
 
         init(_ mapping: EventSourceMapping) {
@@ -113,19 +118,25 @@ public final class EventSourcePollers: Sendable {
 
         /// Leaves the pool unless this is the last worker; true when it left.
         func retireIfExtra() -> Bool {
-            workers.withLock { count in
-                guard count > 1 else { return false }
-                count -= 1
+            workers.withLock { workers in
+                guard workers.count > 1 else { return false }
+                workers.count -= 1
                 return true
             }
         }
     }
 
-    /// Adds a worker to `poller` when there is room (always with `force`, for the first).
+    /// Adds a worker to `poller` when there is room and the last one came long enough ago (always with `force`,
+    /// for the first).
     private func spawnWorker(_ poller: Poller, force: Bool = false) {
-        let admitted = poller.workers.withLock { count in
-            guard force || count < poller.maximumWorkers else { return false }
-            count += 1
+        let now = ContinuousClock.now
+        let admitted = poller.workers.withLock { workers in
+            if !force {
+                guard workers.count < poller.maximumWorkers else { return false }
+                if let last = workers.lastAdded, now - last < Self.workerGrowthInterval { return false }
+            }
+            workers.count += 1
+            workers.lastAdded = now
             return true
         }
         guard admitted else { return }
@@ -133,7 +144,7 @@ public final class EventSourcePollers: Sendable {
     }
 
     private func work(_ poller: Poller) async {
-        defer { poller.workers.withLock { $0 -= 1 } }
+        defer { poller.workers.withLock { $0.count -= 1 } }
         let mapping = poller.mapping
         while !poller.stopped.load(ordering: .relaxed) {
             guard let invoke = invoker.withLock({ $0 }) else { return }
