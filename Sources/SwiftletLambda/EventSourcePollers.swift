@@ -36,6 +36,13 @@ public final class EventSourcePollers: Sendable {
     /// Invokes a mapping's function with an event and says how it went.
     typealias Invoker = @Sendable (EventSourceMapping, Data) async -> BatchOutcome
 
+    /// Holds the invoker in its own type: kept in a generic container, a closure is read back through a
+    /// reabstraction thunk, which for an async closure costs a task allocation on every call.
+    final class InvokerBox: Sendable {
+        let invoke: Invoker
+        init(invoke: @escaping Invoker) { self.invoke = invoke }
+    }
+
     /// Batches a mapping runs at once when its `ScalingConfig` sets no maximum; the function's reserved and the
     /// account's concurrency still bound it.
     static let defaultMaximumConcurrency = 1_000
@@ -50,7 +57,7 @@ public final class EventSourcePollers: Sendable {
     let queues: QueueService
     let logger: Logger
     private let pollers = Mutex<[String: Poller]>([:])
-    private let invoker = Mutex<Invoker?>(nil)
+    private let invoker = Mutex<InvokerBox?>(nil)
 
     /// Pollers over `queues`, invoking nothing until ``start(_:invoker:)``.
     public init(queues: QueueService, logger: Logger) {
@@ -60,7 +67,7 @@ public final class EventSourcePollers: Sendable {
 
     /// Starts polling for every enabled mapping in `mappings`, invoking through `invoker`.
     func start(_ mappings: [EventSourceMapping], invoker: @escaping Invoker) {
-        self.invoker.withLock { $0 = invoker }
+        self.invoker.withLock { $0 = InvokerBox(invoke: invoker) }
         for mapping in mappings { apply(mapping) }
     }
 
@@ -147,7 +154,7 @@ public final class EventSourcePollers: Sendable {
         defer { poller.workers.withLock { $0.count -= 1 } }
         let mapping = poller.mapping
         while !poller.stopped.load(ordering: .relaxed) {
-            guard let invoke = invoker.withLock({ $0 }) else { return }
+            guard let invoke = invoker.withLock({ $0 })?.invoke else { return }
             let queue: ManagedQueue
             do {
                 queue = try queues.queue(arn: mapping.eventSourceArn)
