@@ -296,7 +296,7 @@ def test_list_filters_and_pages(client, consumer, make_queue):
     assert set(uuids) <= {mapping["UUID"] for mapping in everything["EventSourceMappings"]}
 
 
-def test_the_aws_cli_creates_lists_and_deletes(runtime_node, client, consumer, make_queue):
+def test_the_aws_cli_creates_updates_lists_and_deletes(runtime_node, client, consumer, make_queue):
     name, _ = consumer()
     second, _ = consumer()
     _, arn = make_queue()
@@ -308,6 +308,8 @@ def test_the_aws_cli_creates_lists_and_deletes(runtime_node, client, consumer, m
                       "--filter-criteria", criteria, "--no-enabled").json()
     other = client.create_event_source_mapping(EventSourceArn=arn, FunctionName=second, Enabled=False)["UUID"]
     got = run_aws(endpoint, "lambda", "get-event-source-mapping", "--uuid", created["UUID"]).json()
+    updated = run_aws(endpoint, "lambda", "update-event-source-mapping", "--uuid", created["UUID"],
+                      "--batch-size", "7", "--function-response-types", "ReportBatchItemFailures").json()
     # One mapping a page: the CLI follows NextMarker itself.
     listed = run_aws(endpoint, "lambda", "list-event-source-mappings", "--event-source-arn", arn,
                      "--page-size", "1").json()
@@ -316,6 +318,9 @@ def test_the_aws_cli_creates_lists_and_deletes(runtime_node, client, consumer, m
     missing = run_aws(endpoint, "lambda", "get-event-source-mapping", "--uuid", created["UUID"])
 
     assert created["State"] == "Creating"
+    assert (updated["State"], updated["BatchSize"]) == ("Updating", 7)
+    assert updated["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert updated["MaximumBatchingWindowInSeconds"] == 1, "an update keeps the settings it does not name"
     assert (created["BatchSize"], created["MaximumBatchingWindowInSeconds"]) == (5, 1)
     assert created["FilterCriteria"] == json.loads(criteria)
     assert got["FunctionArn"] == function_arn(name)
