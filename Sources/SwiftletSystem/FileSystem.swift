@@ -112,9 +112,10 @@ public enum FileSystem {
         guard let bytes = readSmall(path) else { return nil }
         var index = 0
         if !label.isEmpty {
-            let needle = Array(label.utf8)
-            guard let found = bytes.firstRange(of: needle) else { return nil }
-            index = found.upperBound
+            // A plain scan: the generic `firstRange(of:)` is unspecialized here and cost more than the read itself
+            // on every invocation's REPORT.
+            guard let found = Self.end(of: Array(label.utf8), in: bytes) else { return nil }
+            index = found
         }
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
         var value: Int64 = 0
@@ -125,6 +126,22 @@ public enum FileSystem {
             index += 1
         }
         return digits > 0 ? value : nil
+    }
+
+    /// The index just past the first occurrence of `needle` in `bytes`, or nil.
+    static func end(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard !needle.isEmpty, needle.count <= bytes.count else { return nil }
+        let first = needle[0]
+        var start = 0
+        while start <= bytes.count - needle.count {
+            if bytes[start] == first {
+                var offset = 1
+                while offset < needle.count, bytes[start + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return start + needle.count }
+            }
+            start += 1
+        }
+        return nil
     }
 
     /// Removes `path` and everything below it; a missing path is not an error.

@@ -73,4 +73,24 @@ struct FileSystemTests {
         #expect(error.description == "open(/x): No such file or directory")
         #expect(SystemError("fsync", code: EIO).description == "fsync: Input/output error")
     }
+
+    @Test func readNumberFindsTheValueAfterItsLabel() throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/status"
+            let status = "Name:\tpython3\nVmPeak:\t  900 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n"
+            try FileSystem.writeAtomically(Data(status.utf8), to: path)
+            #expect(FileSystem.readNumber(path, after: "VmHWM:") == 1234)
+            #expect(FileSystem.readNumber(path, after: "VmRSS:") == 1000)
+            #expect(FileSystem.readNumber(path, after: "VmSwap:") == nil)
+            #expect(FileSystem.readNumber(path, after: "Name:") == nil)
+        }
+    }
+
+    @Test func readNumberReadsAWholeFileWithoutALabel() throws {
+        try withTemporaryDirectory { folder in
+            try FileSystem.writeAtomically(Data("52428800\n".utf8), to: folder + "/peak")
+            #expect(FileSystem.readNumber(folder + "/peak") == 52_428_800)
+            #expect(FileSystem.readNumber(folder + "/missing") == nil)
+        }
+    }
 }
