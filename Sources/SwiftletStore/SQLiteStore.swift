@@ -6,6 +6,8 @@ import SwiftletSystem
 /// stored survives a crash of the node or of the machine. Layers are in `SQLiteStore+Layers.swift`.
 public final class SQLiteStore: FunctionStore {
     let pool: SQLiteConnectionPool
+    /// Spares the function lookup of every invocation its JSON decoding.
+    let decoded = DecodedConfigurations()
 
     /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
     static let migrations: [String] = [
@@ -198,7 +200,7 @@ public final class SQLiteStore: FunctionStore {
 
     public func function(accountId: String, region: String, name: String) throws -> FunctionRecord? {
         try pool.withConnection { connection in
-            try Self.read(connection, accountId: accountId, region: region, name: name)
+            try Self.read(connection, accountId: accountId, region: region, name: name, decoded: decoded)
         }
     }
 
@@ -496,7 +498,8 @@ public final class SQLiteStore: FunctionStore {
     // MARK: - Rows
 
     private static func read(
-        _ connection: SQLiteConnection, accountId: String, region: String, name: String
+        _ connection: SQLiteConnection, accountId: String, region: String, name: String,
+        decoded: DecodedConfigurations? = nil
     ) throws
         -> FunctionRecord?
     {
@@ -507,7 +510,9 @@ public final class SQLiteStore: FunctionStore {
         ) { statement throws(SQLiteError) in
             guard try statement.step() else { return nil }
             do {
-                return try decode(statement, accountId: accountId, region: region)
+                return try decode(
+                    statement, accountId: accountId, region: region,
+                    decoded: decoded.map { ($0, "\(accountId)\u{0}\(region)\u{0}\(name)") })
             } catch {
                 throw SQLiteError(code: 11, message: "undecodable function row: \(error)", context: "read \(name)")
             }
@@ -515,11 +520,15 @@ public final class SQLiteStore: FunctionStore {
     }
 
     private static func decode(
-        _ statement: SQLiteStatement, accountId: String, region: String
+        _ statement: SQLiteStatement, accountId: String, region: String,
+        decoded: (cache: DecodedConfigurations, key: String)? = nil
     ) throws
         -> FunctionRecord
     {
-        let configuration = try decodeConfiguration(statement.blob(0))
+        let stored = statement.blob(0)
+        let configuration =
+            try decoded.map { try $0.cache.configuration(for: $0.key, stored: stored, decode: decodeConfiguration) }
+            ?? decodeConfiguration(stored)
         var tags: [String: String] = [:]
         if case .object(let members) = try JSONValue.parse(statement.blob(1)) {
             for (key, value) in members { tags[key] = value.stringValue ?? "" }
