@@ -167,7 +167,9 @@ public final class EventSourcePollers: Sendable {
             let batch = await gather(poller, from: queue)
             // A mapping disabled or deleted while its worker waited hands what it just received back at once.
             if poller.stopped.load(ordering: .relaxed) {
-                if !batch.isEmpty { _ = await queues.changeVisibility(batch.map { ($0.receiptHandle, 0) }, of: queue) }
+                if !batch.isEmpty {
+                    _ = await queues.changeVisibility(batch.map { ($0.message.receiptHandle, 0) }, of: queue)
+                }
                 return
             }
             guard !batch.isEmpty else {
@@ -183,14 +185,23 @@ public final class EventSourcePollers: Sendable {
         }
     }
 
-    /// Receives up to the batch size, for up to the batching window, and no more than a payload can carry. A
-    /// message that would overflow the payload is made visible again for the next batch.
-    private func gather(_ poller: Poller, from queue: ManagedQueue) async -> [ReceivedMessage] {
+    /// A received message with its record, as filters see it and as the event will carry it.
+    struct Gathered {
+        var message: ReceivedMessage
+        var record: JSONValue
+        var serialized: [UInt8]
+    }
+
+    /// Receives up to the batch size, for up to the batching window, and no more than a payload can carry (counted
+    /// from the records as they will be written). A message that would overflow the payload is made visible again
+    /// for the next batch.
+    private func gather(_ poller: Poller, from queue: ManagedQueue) async -> [Gathered] {
         let mapping = poller.mapping
         let window = Double(mapping.maximumBatchingWindowInSeconds)
         let deadline = Date().addingTimeInterval(window)
-        var batch: [ReceivedMessage] = []
-        var bytes = 16
+        var batch: [Gathered] = []
+        // `{"Records":[` and `]}` less the comma the first record does not need.
+        var bytes = 13
         while !poller.stopped.load(ordering: .relaxed) {
             let remaining = deadline.timeIntervalSinceNow
             let wait = batch.isEmpty ? max(Self.pollSeconds, Int(remaining.rounded(.up))) : Int(remaining.rounded(.up))
@@ -204,10 +215,11 @@ public final class EventSourcePollers: Sendable {
             }
             var overflow: [ReceivedMessage] = []
             for message in received {
-                let size = Self.estimatedSize(of: message)
-                if overflow.isEmpty && bytes + size <= Self.maximumPayloadBytes {
-                    batch.append(message)
-                    bytes += size
+                let record = SQSEvent.record(message, queueArn: queue.arn, region: queue.region)
+                let serialized = record.serialized()
+                if overflow.isEmpty && bytes + serialized.count + 1 <= Self.maximumPayloadBytes {
+                    batch.append(Gathered(message: message, record: record, serialized: serialized))
+                    bytes += serialized.count + 1
                 } else {
                     overflow.append(message)
                 }
@@ -222,32 +234,20 @@ public final class EventSourcePollers: Sendable {
         return batch
     }
 
-    /// Bytes a message adds to the event: its body, attributes and the record's fixed fields.
-    private static func estimatedSize(of message: ReceivedMessage) -> Int {
-        let record = message.record
-        var size = 700 + record.body.utf8.count + message.receiptHandle.utf8.count
-        for (name, value) in record.attributes {
-            size += 90 + name.utf8.count + value.dataType.utf8.count + (value.stringValue?.utf8.count ?? 0)
-            size += (value.binaryValue?.count ?? 0) * 4 / 3 + 4
-        }
-        return size
-    }
-
     /// Filters, invokes and settles one batch. Returns true when the invocation was throttled.
     private func process(
-        _ batch: [ReceivedMessage], of poller: Poller, from queue: ManagedQueue, invoke: Invoker
+        _ batch: [Gathered], of poller: Poller, from queue: ManagedQueue, invoke: Invoker
     ) async -> Bool {
         let mapping = poller.mapping
-        var records: [JSONValue] = []
+        var records: [[UInt8]] = []
         var included: [ReceivedMessage] = []
         var filteredOut: [String] = []
-        for message in batch {
-            let record = SQSEvent.record(message, queueArn: queue.arn, region: queue.region)
-            if EventFilterPattern.matchesAny(poller.patterns, record: record, body: message.record.body) {
-                records.append(record)
-                included.append(message)
+        for item in batch {
+            if EventFilterPattern.matchesAny(poller.patterns, record: item.record, body: item.message.record.body) {
+                records.append(item.serialized)
+                included.append(item.message)
             } else {
-                filteredOut.append(message.receiptHandle)
+                filteredOut.append(item.message.receiptHandle)
             }
         }
         // Messages no filter lets through are consumed unseen, as AWS does for SQS.

@@ -47,9 +47,16 @@ enum SQSEvent {
         ])
     }
 
-    /// The payload of one invocation: the records in the order they were received.
-    static func payload(_ records: [JSONValue]) -> Data {
-        Data(JSONValue.members([("Records", .array(records))]).serialized())
+    /// The payload of one invocation: the records, already serialized, in the order they were received.
+    static func payload(_ records: [[UInt8]]) -> Data {
+        var output = Array(#"{"Records":["#.utf8)
+        output.reserveCapacity(records.reduce(16) { $0 + $1.count + 1 })
+        for (index, record) in records.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(contentsOf: record)
+        }
+        output.append(contentsOf: "]}".utf8)
+        return Data(output)
     }
 
     /// The ids of the messages a function's answer reports as failed, under `ReportBatchItemFailures`: empty for a

@@ -58,7 +58,7 @@ struct SQSEventTests {
     }
 
     @Test func thePayloadListsTheRecords() throws {
-        let payload = SQSEvent.payload([.string("a"), .string("b")])
+        let payload = SQSEvent.payload([JSONValue.string("a").serialized(), JSONValue.string("b").serialized()])
         #expect(try JSONValue.parse(payload) == .members([("Records", .array([.string("a"), .string("b")]))]))
     }
 

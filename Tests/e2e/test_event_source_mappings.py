@@ -404,6 +404,43 @@ def test_create_refuses(runtime_node, client, targets, source, settings, code):
     assert listed == []
 
 
+def pattern_of_length(length: int) -> str:
+    """A valid filter pattern exactly `length` characters long."""
+    pattern = json.dumps({"body": {"kind": [""]}})
+    return json.dumps({"body": {"kind": ["x" * (length - len(pattern))]}})
+
+
+def test_settings_at_their_limits_are_accepted(client, targets):
+    filters = [{"Pattern": pattern_of_length(4096)}] + [
+        {"Pattern": json.dumps({"body": {"n": [n]}})} for n in range(4)]
+
+    created = client.create_event_source_mapping(
+        FunctionName=targets["function"], EventSourceArn=targets["standard"], Enabled=False, BatchSize=10_000,
+        MaximumBatchingWindowInSeconds=300, ScalingConfig={"MaximumConcurrency": 1000},
+        FilterCriteria={"Filters": filters})
+    updated = client.update_event_source_mapping(UUID=created["UUID"], BatchSize=1,
+                                                 MaximumBatchingWindowInSeconds=0,
+                                                 ScalingConfig={"MaximumConcurrency": 2})
+    client.delete_event_source_mapping(UUID=created["UUID"])
+
+    assert (created["BatchSize"], created["MaximumBatchingWindowInSeconds"]) == (10_000, 300)
+    assert created["ScalingConfig"] == {"MaximumConcurrency": 1000}
+    assert created["FilterCriteria"] == {"Filters": filters}
+    assert (updated["BatchSize"], updated["MaximumBatchingWindowInSeconds"]) == (1, 0)
+    assert updated["ScalingConfig"] == {"MaximumConcurrency": 2}
+
+
+def test_a_pattern_one_character_too_long_is_refused(runtime_node, client, targets):
+    body = {"FunctionName": targets["function"], "EventSourceArn": targets["standard"], "Enabled": False,
+            "FilterCriteria": {"Filters": [{"Pattern": pattern_of_length(4097)}]}}
+
+    response = raw_request(runtime_node.endpoint, "POST", MAPPINGS_PATH, body)
+
+    assert (response.status, response.error_type) == (400, "ValidationException"), response.describe()
+    assert "4096" in response.message()
+    assert client.list_event_source_mappings(FunctionName=targets["function"])["EventSourceMappings"] == []
+
+
 def test_update_refuses_what_create_refuses_and_keeps_the_mapping(runtime_node, client, consumer, make_queue):
     name, _ = consumer()
     _, arn = make_queue()
@@ -526,6 +563,40 @@ def test_batch_size_and_window_bound_each_invocation(runtime_node, client, sqs, 
 
     assert [report["count"] for report in found if report["count"] > 5] == []
     assert sorted(record["messageId"] for record in records_of(found)) == sorted(ids)
+
+
+#: Reports the size of each event as written (compact JSON), not its records: those would not fit in a message.
+SIZER = """
+import json, os
+import boto3
+
+sqs = boto3.client("sqs")
+
+def handler(event, context):
+    sqs.send_message(QueueUrl=os.environ["REPORT_QUEUE"], MessageBody=json.dumps({
+        "bytes": len(json.dumps(event, separators=(",", ":"))),
+        "ids": [record["messageId"] for record in event["Records"]]}))
+"""
+
+
+def test_a_batch_stops_where_its_payload_would_pass_6_mb(runtime_node, client, sqs, make_queue, unique_name):
+    name = unique_name("sizer")
+    reports_url = report_queue(runtime_node, f"{name}-reports")
+    client.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=ROLE,
+                           MemorySize=512, Timeout=10, Code={"ZipFile": python_package(SIZER)},
+                           Environment={"Variables": {"REPORT_QUEUE": reports_url}})
+    url, arn = make_queue()
+    # Quotes double when the body is written into the event: 30 bodies of 125,000 quotes make about 7.5 MB.
+    ids = [sqs.send_message(QueueUrl=url, MessageBody='"' * 125_000)["MessageId"] for _ in range(30)]
+    client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=100,
+                                       MaximumBatchingWindowInSeconds=2)
+
+    found = reports(runtime_node, reports_url, 30, seconds=90,
+                    until=lambda found: sum(len(report["ids"]) for report in found) >= 30)
+
+    assert sorted(n for report in found for n in report["ids"]) == sorted(ids)
+    assert len(found) >= 2
+    assert max(report["bytes"] for report in found) <= 6 * 1024 * 1024, [report["bytes"] for report in found]
 
 
 def test_a_failing_batch_returns_after_the_visibility_timeout_then_goes_to_the_dead_letter_queue(
