@@ -37,7 +37,8 @@ extension LambdaService {
             throw .invalidParameterValue(
                 "EventSourceArn is required: this node maps SQS queues, named by their ARN.")
         }
-        let target = try mappingTarget(functionName, in: context)
+        // The function must exist, with the version or alias the name carries.
+        let target = try loadQualified(functionName, qualifier: nil, in: context)
         var mapping = EventSourceMapping(
             uuid: Identifier.uuid(), accountId: context.accountId, region: context.region,
             functionName: target.record.configuration.name, qualifier: target.qualifier, eventSourceArn: sourceArn,
@@ -62,8 +63,8 @@ extension LambdaService {
     {
         let body = try JSONBody(request.body)
         var mapping = try loadMapping(uuid, in: context)
-        let target = try mappingTarget(
-            try body.string("FunctionName") ?? mapping.functionArn, in: context)
+        let target = try loadQualified(
+            try body.string("FunctionName") ?? mapping.functionArn, qualifier: nil, in: context)
         mapping.functionName = target.record.configuration.name
         mapping.qualifier = target.qualifier
         try apply(body, to: &mapping)
@@ -148,11 +149,6 @@ extension LambdaService {
         return found
     }
 
-    /// The function a mapping names, which must exist (with its version or alias, when it names one).
-    private func mappingTarget(_ name: String, in context: RequestContext) throws(AWSError) -> QualifiedFunction {
-        try loadQualified(name, qualifier: nil, in: context)
-    }
-
     /// Reads the settings a request gives into `mapping`, leaving the others.
     private func apply(_ body: JSONBody, to mapping: inout EventSourceMapping) throws(AWSError) {
         for name in Self.settingsSQSRefuses where body.has(name) {
@@ -180,8 +176,8 @@ extension LambdaService {
                 throw .validation([
                     .value(
                         "[\(type)]", at: "functionResponseTypes",
-                        "Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]"
-                    )
+                        "Member must satisfy constraint: "
+                            + "[Member must satisfy enum value set: [ReportBatchItemFailures]]")
                 ])
             }
             mapping.reportsBatchItemFailures = !types.isEmpty

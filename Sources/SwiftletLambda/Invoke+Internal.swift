@@ -18,17 +18,25 @@ extension LambdaService {
         } catch {
             return nil
         }
-        var request = InvocationRequest(
-            accountId: context.accountId, region: context.region, configuration: record.configuration,
-            invokedFunctionArn: ARN.function(
-                region: context.region, account: context.accountId, name: record.configuration.name,
-                qualifier: qualified.qualifier),
-            payload: payload, routesOutside: TagRules.routesOutside(record.tags))
+        var request = invocationRequest(qualified, payload: payload, in: context)
         request.requestId = context.requestId
         let result = await withCheckedContinuation { continuation in
             scheduler.invoke(request) { continuation.resume(returning: $0) }
         }
         permit?.release()
         return result.throttled ? nil : result
+    }
+
+    /// What the scheduler runs for `qualified` with `payload`, invoked under the ARN it was named by.
+    func invocationRequest(
+        _ qualified: QualifiedFunction, payload: Data, in context: RequestContext
+    ) -> InvocationRequest {
+        let configuration = qualified.record.configuration
+        return InvocationRequest(
+            accountId: context.accountId, region: context.region, configuration: configuration,
+            invokedFunctionArn: ARN.function(
+                region: context.region, account: context.accountId, name: configuration.name,
+                qualifier: qualified.qualifier),
+            payload: payload, routesOutside: TagRules.routesOutside(qualified.record.tags))
     }
 }

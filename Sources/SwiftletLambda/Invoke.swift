@@ -72,15 +72,10 @@ extension LambdaService {
         guard let scheduler else {
             throw .service("This node does not run functions.")
         }
-        let invokedArn = ARN.function(
-            region: context.region, account: context.accountId, name: record.configuration.name,
-            qualifier: qualified.qualifier)
-
         let permit = try admit(record, in: context)
-        let invocation = InvocationRequest(
-            accountId: context.accountId, region: context.region, configuration: record.configuration,
-            invokedFunctionArn: invokedArn, payload: payload, clientContext: clientContext,
-            wantsLogTail: logType == "Tail", routesOutside: TagRules.routesOutside(record.tags))
+        var invocation = invocationRequest(qualified, payload: payload, in: context)
+        invocation.clientContext = clientContext
+        invocation.wantsLogTail = logType == "Tail"
         scheduler.invoke(invocation) { result in
             permit?.release()
             if result.throttled {

@@ -10,7 +10,8 @@ import SwiftletSystem
 ///               | {"prefix": "text" | {"equals-ignore-case": "text"}}
 ///               | {"suffix": "text" | {"equals-ignore-case": "text"}}
 ///               | {"equals-ignore-case": "text"} | {"wildcard": "a*b"}
-///               | {"anything-but": scalar | [scalar, ...] | {"prefix" | "suffix" | "equals-ignore-case" | "wildcard": …}}
+///               | {"anything-but": scalar | [scalar, ...]
+///                                 | {"prefix" | "suffix" | "equals-ignore-case" | "wildcard": "text"}}
 ///               | {"numeric": [op, number] | [">"|">=", number, "<"|"<=", number]}
 ///               | {"exists": true | false} | {"cidr": "10.0.0.0/24"}
 public struct EventFilterPattern: Sendable, Equatable {

@@ -35,17 +35,15 @@ extension SQLiteStore {
                 while try statement.step() {
                     guard case .object(let members) = try? JSONValue.parse(statement.blob(1)) else { continue }
                     let fields = Dictionary(members, uniquingKeysWith: { first, _ in first })
-                    func integer(_ name: String) -> Int? {
-                        if case .integer(let value) = fields[name] { return Int(value) }
-                        return nil
-                    }
                     configs.append(
                         EventInvokeConfig(
                             accountId: accountId, region: region, functionName: functionName,
-                            qualifier: statement.text(0) ?? "", maximumRetryAttempts: integer("MaximumRetryAttempts"),
-                            maximumEventAgeInSeconds: integer("MaximumEventAgeInSeconds"),
+                            qualifier: statement.text(0) ?? "",
+                            maximumRetryAttempts: fields["MaximumRetryAttempts"]?.intValue,
+                            maximumEventAgeInSeconds: fields["MaximumEventAgeInSeconds"]?.intValue,
                             onSuccess: fields["OnSuccess"]?.stringValue, onFailure: fields["OnFailure"]?.stringValue,
-                            lastModified: Date(timeIntervalSince1970: Double(integer("LastModifiedMs") ?? 0) / 1000)))
+                            lastModified: Date(
+                                timeIntervalSince1970: Double(fields["LastModifiedMs"]?.intValue ?? 0) / 1000)))
                 }
                 return configs
             }

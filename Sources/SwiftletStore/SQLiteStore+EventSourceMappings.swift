@@ -56,14 +56,6 @@ extension SQLiteStore {
             while try statement.step() {
                 guard case .object(let members) = try? JSONValue.parse(statement.blob(5)) else { continue }
                 let fields = Dictionary(members, uniquingKeysWith: { first, _ in first })
-                func integer(_ name: String) -> Int? {
-                    if case .integer(let value) = fields[name] { return Int(value) }
-                    return nil
-                }
-                func flag(_ name: String) -> Bool {
-                    if case .bool(let value) = fields[name] { return value }
-                    return false
-                }
                 var patterns: [String] = []
                 if case .array(let items) = fields["FilterPatterns"] { patterns = items.compactMap(\.stringValue) }
                 mappings.append(
@@ -71,12 +63,13 @@ extension SQLiteStore {
                         uuid: statement.text(0) ?? "", accountId: statement.text(1) ?? "",
                         region: statement.text(2) ?? "", functionName: statement.text(3) ?? "",
                         qualifier: fields["Qualifier"]?.stringValue, eventSourceArn: statement.text(4) ?? "",
-                        batchSize: integer("BatchSize") ?? 10,
-                        maximumBatchingWindowInSeconds: integer("MaximumBatchingWindowInSeconds") ?? 0,
-                        enabled: flag("Enabled"), filterPatterns: patterns,
-                        reportsBatchItemFailures: flag("ReportBatchItemFailures"),
-                        maximumConcurrency: integer("MaximumConcurrency"),
-                        lastModified: Date(timeIntervalSince1970: Double(integer("LastModifiedMs") ?? 0) / 1000)))
+                        batchSize: fields["BatchSize"]?.intValue ?? 10,
+                        maximumBatchingWindowInSeconds: fields["MaximumBatchingWindowInSeconds"]?.intValue ?? 0,
+                        enabled: fields["Enabled"]?.boolValue ?? false, filterPatterns: patterns,
+                        reportsBatchItemFailures: fields["ReportBatchItemFailures"]?.boolValue ?? false,
+                        maximumConcurrency: fields["MaximumConcurrency"]?.intValue,
+                        lastModified: Date(
+                            timeIntervalSince1970: Double(fields["LastModifiedMs"]?.intValue ?? 0) / 1000)))
             }
             return mappings
         }

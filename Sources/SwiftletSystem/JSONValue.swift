@@ -47,6 +47,17 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// An integral number that fits in `Int`.
+    public var intValue: Int? {
+        if case .integer(let number) = self { return Int(exactly: number) }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let flag) = self { return flag }
+        return nil
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false
